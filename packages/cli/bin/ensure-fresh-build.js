@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Newest modification time below `dir` (0 when it does not exist). */
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale(pkgDir) {
+  const buildInfo = path.join(pkgDir, 'dist', '.tsbuildinfo');
+  if (!existsSync(buildInfo)) return true;
+  return newestMtime(path.join(pkgDir, 'src')) > statSync(buildInfo).mtimeMs;
+}
+
+export async function ensureFreshBuild() {
+  if (process.env.AIRSPARK_SKIP_BUILD_CHECK === '1') return;
+  const stale = readdirSync(packagesDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(packagesDir, e.name, 'tsconfig.build.json')))
+    .map((e) => path.join(packagesDir, e.name))
+    .filter(isStale);
+  if (stale.length === 0) return;
+  process.stderr.write(
+    `airspark: ${stale.map((p) => path.basename(p)).join(', ')} changed since the last build; building…\n`,
+  );
+  const result = spawnSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'build', '--filter=@airspark/cli...', '--output-logs=errors-only'],
+    {
+      cwd: path.resolve(packagesDir, '..'),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  if (result.status !== 0) {
+    process.stderr.write('airspark: the build failed; run `pnpm build` to see why.\n');
+    process.exit(2);
+  }
+}

@@ -1,0 +1,56 @@
+import { UsageError } from '@airspark/config';
+import { type CliContext, processContext } from './cli-context.js';
+import { validateCommand } from './commands/validate.js';
+
+type Command = (args: string[], ctx: CliContext) => Promise<number>;
+
+/** Every subcommand; each lives in its own module under commands/. */
+const commands: Record<string, { run: Command; summary: string }> = {
+  validate: { run: validateCommand, summary: 'check environments, values and rendered manifests' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const list = Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+    .join('\n');
+  return `Usage: airspark <command> [options]\n\nCommands:\n${list}\n\nRun \`airspark <command> --help\` for a command's options. --debug shows stack traces.`;
+}
+
+/** Node's parseArgs reports option mistakes as TypeErrors carrying an ERR_PARSE_ARGS_* code. */
+function isArgumentError(error: unknown): error is Error {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? ctx.stderr : ctx.stdout).write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    ctx.stderr.write(`airspark: unknown command "${name}".\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, ctx);
+  } catch (error) {
+    if (error instanceof UsageError || isArgumentError(error)) {
+      ctx.stderr.write(`airspark ${name}: ${error.message}\n`);
+      if (debug && error.stack) ctx.stderr.write(`${error.stack}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.stderr.write(`airspark ${name}: unexpected error: ${message}\n`);
+    ctx.stderr.write(
+      debug && error instanceof Error && error.stack
+        ? `${error.stack}\n`
+        : 'Run again with --debug for the stack trace, and report it as a bug.\n',
+    );
+    return 2;
+  }
+}

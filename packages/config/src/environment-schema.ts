@@ -1,0 +1,307 @@
+/**
+ * The JSON Schema (2020-12) of `clusters/<env>/environment.yaml`.
+ *
+ * This object is the single source of truth: the TypeScript type `Environment` is derived from it
+ * with json-schema-to-ts (see environment.ts), ajv validates against it, and
+ * `schema/environment.schema.json` (for editors) is written from it and checked fresh by a test.
+ *
+ * `x-airspark-promotable: true` marks the pins that `pnpm promote` copies from one environment to
+ * the next; everything else (account, region, sizes, limits, names) belongs to one environment.
+ */
+
+const semver = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
+const dnsLabel = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+const ipv4Cidr =
+  '^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(3[0-2]|[12]?\\d)$';
+const quantity = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|M|G|T|P)?$';
+
+const chartVersion = {
+  type: 'string',
+  pattern: semver,
+  description: 'Exact chart version (semantic version, no ranges).',
+  'x-airspark-promotable': true,
+} as const;
+
+const imageTag = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+  not: { const: 'latest' },
+  description: 'Exact image tag; `latest` is not a pin.',
+  'x-airspark-promotable': true,
+} as const;
+
+const image = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['repository', 'tag'],
+  properties: {
+    repository: {
+      type: 'string',
+      pattern: '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._/-][a-z0-9]+)*)*$',
+      description:
+        'Image repository without tag, e.g. 111122223333.dkr.ecr.eu-west-1.amazonaws.com/airspark/livy.',
+    },
+    tag: imageTag,
+  },
+} as const;
+
+const nodePoolLimits = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cpu', 'memory'],
+  properties: {
+    cpu: { type: 'integer', minimum: 1, maximum: 100000, description: 'Total vCPUs the pool may run.' },
+    memory: { type: 'string', pattern: quantity, description: 'Total memory the pool may run, e.g. 800Gi.' },
+  },
+} as const;
+
+const bucketName = {
+  type: 'string',
+  pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  not: { pattern: '\\.\\.' },
+  description: 'S3 bucket name (3-63 lowercase letters, digits, dots, hyphens).',
+} as const;
+
+const component = <const P extends Record<string, unknown>, const R extends readonly string[]>(
+  description: string,
+  properties: P,
+  required: R,
+) =>
+  ({
+    type: 'object',
+    description,
+    additionalProperties: false,
+    required: ['enabled', ...required],
+    properties: { enabled: { type: 'boolean' }, ...properties },
+  }) as const;
+
+export const environmentSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://airspark.dev/schemas/environment.schema.json',
+  title: 'airspark environment',
+  description: 'The single source of truth for one environment: clusters/<env>/environment.yaml.',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'apiVersion',
+    'kind',
+    'name',
+    'aws',
+    'cluster',
+    'network',
+    'gitops',
+    'components',
+    'spark',
+    'dags',
+    'storage',
+    'karpenter',
+  ],
+  properties: {
+    apiVersion: { const: 'airspark.dev/v1alpha1' },
+    kind: { const: 'Environment' },
+    name: { type: 'string', pattern: dnsLabel, description: 'Must equal the folder name under clusters/.' },
+    promotedFrom: {
+      type: 'string',
+      pattern: dnsLabel,
+      description: 'The environment whose pins this one receives by `pnpm promote`. Absent for the first.',
+    },
+    aws: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['accountId', 'region'],
+      properties: {
+        accountId: { type: 'string', pattern: '^[0-9]{12}$', description: 'Twelve-digit AWS account id.' },
+        region: { type: 'string', pattern: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$' },
+      },
+    },
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'kubernetesVersion', 'endpoint'],
+      properties: {
+        name: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9-]{0,99}$' },
+        kubernetesVersion: {
+          type: 'string',
+          pattern: '^1\\.[0-9]{2}$',
+          description: 'Kubernetes minor version, e.g. "1.35" (quoted: 1.30 would be the number 1.3).',
+        },
+        endpoint: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['publicAccess'],
+          properties: {
+            publicAccess: { type: 'boolean' },
+            publicAccessCidrs: {
+              type: 'array',
+              minItems: 1,
+              uniqueItems: true,
+              items: { type: 'string', pattern: ipv4Cidr },
+            },
+          },
+        },
+        systemNodeGroup: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['instanceTypes', 'minSize', 'maxSize', 'desiredSize'],
+          properties: {
+            instanceTypes: {
+              type: 'array',
+              minItems: 1,
+              uniqueItems: true,
+              items: { type: 'string', pattern: '^[a-z0-9-]+\\.[a-z0-9]+$' },
+            },
+            minSize: { type: 'integer', minimum: 1, maximum: 100 },
+            maxSize: { type: 'integer', minimum: 1, maximum: 100 },
+            desiredSize: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+        },
+      },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['vpcCidr', 'availabilityZones', 'natGateways'],
+      properties: {
+        vpcCidr: { type: 'string', pattern: ipv4Cidr },
+        availabilityZones: {
+          type: 'array',
+          minItems: 2,
+          maxItems: 6,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$' },
+        },
+        natGateways: { enum: ['single', 'perZone'], description: 'One NAT gateway, or one per zone (prod).' },
+      },
+    },
+    gitops: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['repoURL', 'targetRevision', 'argocd', 'sync'],
+      properties: {
+        repoURL: { type: 'string', pattern: '^(https://|ssh://|git@)\\S+$' },
+        targetRevision: {
+          type: 'string',
+          minLength: 1,
+          description: 'Branch, tag or commit Argo CD tracks.',
+        },
+        argocd: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['chartVersion'],
+          properties: { chartVersion },
+        },
+        sync: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['automated'],
+          properties: {
+            automated: { type: 'boolean', description: 'Argo CD syncs merged changes by itself.' },
+            prune: { type: 'boolean', default: false },
+            selfHeal: { type: 'boolean', default: false },
+          },
+        },
+      },
+    },
+    components: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['airflow', 'sparkOperator', 'livy', 'karpenter'],
+      properties: {
+        airflow: component(
+          'Apache Airflow from the official apache-airflow chart.',
+          {
+            chartVersion,
+            imageTag: { ...imageTag, description: 'Tag of apache/airflow; also the Airflow version.' },
+            database: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type'],
+              properties: {
+                type: {
+                  enum: ['in-cluster', 'external'],
+                  description: 'in-cluster Postgres is for dev only.',
+                },
+                secretName: {
+                  type: 'string',
+                  pattern: dnsLabel,
+                  description: 'Pre-created Secret with key `connection` (external databases).',
+                },
+              },
+              if: { properties: { type: { const: 'external' } } },
+              // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+              then: { required: ['secretName'] },
+            },
+          },
+          ['chartVersion', 'imageTag', 'database'] as const,
+        ),
+        sparkOperator: component('Kubeflow Spark Operator.', { chartVersion }, ['chartVersion'] as const),
+        livy: component('Apache Livy from our own chart in apps/livy.', { chartVersion, image }, [
+          'chartVersion',
+          'image',
+        ] as const),
+        karpenter: component('Karpenter node autoscaler.', { chartVersion }, ['chartVersion'] as const),
+      },
+    },
+    spark: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['jobImage', 'teams'],
+      properties: {
+        jobImage: { ...image, description: 'The image the PySpark jobs of dags/ ship in.' },
+        teams: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'namespace'],
+            properties: {
+              name: { type: 'string', pattern: dnsLabel },
+              namespace: { type: 'string', pattern: dnsLabel },
+            },
+          },
+        },
+      },
+    },
+    dags: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['revision'],
+      properties: {
+        revision: {
+          type: 'string',
+          pattern: '^([0-9a-f]{40}|v?[0-9]+\\.[0-9]+\\.[0-9]+)$',
+          description: 'The DAG bundle revision: a full commit SHA or a release tag.',
+          'x-airspark-promotable': true,
+        },
+        refreshIntervalSeconds: { type: 'integer', minimum: 30, maximum: 86400, default: 300 },
+      },
+    },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['buckets'],
+      properties: {
+        buckets: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['data', 'logs', 'sparkEventLogs'],
+          properties: { data: bucketName, logs: bucketName, sparkEventLogs: bucketName },
+        },
+      },
+    },
+    karpenter: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['limits'],
+      properties: {
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['sparkDriver', 'sparkExecutor', 'general'],
+          properties: { sparkDriver: nodePoolLimits, sparkExecutor: nodePoolLimits, general: nodePoolLimits },
+        },
+      },
+    },
+  },
+} as const;

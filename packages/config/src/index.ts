@@ -1,0 +1,29 @@
+export type { Environment } from './environment.js';
+export { environmentValidator } from './environment.js';
+export { environmentSchema } from './environment-schema.js';
+export {
+  checkPromotionChain,
+  type LoadedEnvironment,
+  type LoadResult,
+  loadEnvironment,
+  loadEnvironments,
+  orderByPromotion,
+} from './load-environments.js';
+export {
+  CLUSTERS_DIR,
+  ENVIRONMENT_FILE,
+  environmentFile,
+  findRepositoryRoot,
+  listEnvironmentNames,
+  UsageError,
+} from './repository.js';
+export { checkAgainstSchema, createAjv } from './schema-check.js';
+export { MAX_SOURCE_BYTES, readSourceText, type SourceText } from './source-file.js';
+export {
+  type ParsedYaml,
+  type Position,
+  parseYaml,
+  pointerToPath,
+  positionOf,
+  type YamlSource,
+} from './yaml-document.js';

@@ -1,0 +1,106 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Finding } from '@airspark/findings';
+
+/** Larger configuration files are a mistake (a data file or a log pasted by accident), not configuration. */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+export type SourceText = { ok: true; text: string } | { ok: false; finding: Finding };
+
+const fail = (file: string, rule: string, message: string, line = 0, column = 0): SourceText => ({
+  ok: false,
+  finding: { severity: 'error', rule, message, file, line, column },
+});
+
+/** Position of a byte offset, so that a bad byte can be reported at its line. */
+function positionOfByte(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Index of the first byte at which strict UTF-8 decoding fails. */
+function firstInvalidUtf8Byte(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let low = 0;
+  let high = bytes.length;
+  // Binary search on prefixes: a prefix decodes iff the bad sequence is not inside it.
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid + 1), { stream: true });
+      decoder.decode();
+      low = mid + 1;
+    } catch {
+      high = mid;
+    }
+  }
+  return low;
+}
+
+/**
+ * Reads a configuration file as UTF-8 text, refusing what cannot be configuration: missing files,
+ * files over the size limit, binary content and invalid UTF-8. `displayPath` is what findings show.
+ */
+export async function readSourceText(absolutePath: string, displayPath: string): Promise<SourceText> {
+  let size: number;
+  try {
+    const info = await stat(absolutePath);
+    if (!info.isFile())
+      return fail(displayPath, 'config/file-missing', `${displayPath} is not a regular file.`);
+    size = info.size;
+  } catch {
+    return fail(
+      displayPath,
+      'config/file-missing',
+      `${displayPath} does not exist; create it (see docs/environments.md).`,
+    );
+  }
+  if (size > MAX_SOURCE_BYTES) {
+    const mib = (size / 1024 / 1024).toFixed(1);
+    return fail(
+      displayPath,
+      'config/too-large',
+      `${displayPath} is ${mib} MiB; configuration files are limited to 1 MiB. Is this the right file?`,
+    );
+  }
+  const bytes = await readFile(absolutePath);
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const at = positionOfByte(bytes, nul);
+    return fail(
+      displayPath,
+      'config/binary',
+      'file contains binary data (a NUL byte); expected YAML text.',
+      at.line,
+      at.column,
+    );
+  }
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    if (text.trim() === '') {
+      return fail(
+        displayPath,
+        'config/empty',
+        'file is empty; expected a YAML document (see docs/environments.md).',
+        1,
+        1,
+      );
+    }
+    return { ok: true, text };
+  } catch {
+    const at = positionOfByte(bytes, firstInvalidUtf8Byte(bytes));
+    return fail(
+      displayPath,
+      'config/not-utf8',
+      'file is not valid UTF-8; save it as UTF-8.',
+      at.line,
+      at.column,
+    );
+  }
+}

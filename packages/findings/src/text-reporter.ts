@@ -1,0 +1,36 @@
+import { createColors } from 'picocolors';
+import { type Report, sortFindings } from './finding.js';
+
+export interface TextOptions {
+  /** Colour the output; callers pass true only for a terminal without NO_COLOR. */
+  color: boolean;
+}
+
+/** Human output: findings grouped by file, `file:line:column` first so editors can jump to it. */
+export function formatText(report: Report, options: TextOptions): string {
+  const c = createColors(options.color);
+  const lines: string[] = [];
+  let currentFile: string | undefined;
+  for (const f of sortFindings(report.findings)) {
+    if (f.file !== currentFile) {
+      if (currentFile !== undefined) lines.push('');
+      lines.push(c.underline(f.file));
+      currentFile = f.file;
+    }
+    const where = f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+    const severity = f.severity === 'error' ? c.red('error') : c.yellow('warning');
+    const context = [f.env && `env ${f.env}`, f.app && `app ${f.app}`, f.resource].filter(Boolean).join(', ');
+    lines.push(`  ${c.dim(where)}  ${severity}  ${f.message}  ${c.dim(`[${f.rule}]`)}`);
+    if (context) lines.push(`      ${c.dim(context)}`);
+  }
+  const { errors, warnings, environments } = report.summary;
+  if (lines.length > 0) lines.push('');
+  const envs = environments.length === 1 ? '1 environment' : `${environments.length} environments`;
+  if (errors === 0 && warnings === 0) {
+    lines.push(c.green(`✔ ${envs} valid (${environments.join(', ')})`));
+  } else {
+    const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    lines.push((errors > 0 ? c.red : c.yellow)(`✖ ${counts} in ${envs} (${environments.join(', ')})`));
+  }
+  return `${lines.join('\n')}\n`;
+}
