@@ -9,6 +9,7 @@ export {
   loadEnvironments,
   orderByPromotion,
 } from './load-environments.js';
+export { type PlatformNames, platformNames, roleArn } from './platform-names.js';
 export {
   CLUSTERS_DIR,
   ENVIRONMENT_FILE,
