@@ -40,7 +40,8 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     return await command.run(rest, ctx);
   } catch (error) {
     if (error instanceof UsageError || isArgumentError(error)) {
-      ctx.stderr.write(`airspark ${name}: ${error.message}\n`);
+      const hint = isArgumentError(error) ? `. Run \`airspark ${name} --help\` for the options.` : '';
+      ctx.stderr.write(`airspark ${name}: ${error.message}${hint}\n`);
       if (debug && error.stack) ctx.stderr.write(`${error.stack}\n`);
       return 2;
     }

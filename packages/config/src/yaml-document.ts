@@ -39,9 +39,18 @@ const hints: Record<string, string> = {
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; is a colon or quote missing on the line before?',
 };
 
-function yamlErrorFinding(file: string, error: YAMLError): Finding {
+/** The key a DUPLICATE_KEY error points at, read from the text at the error's offset. */
+function keyAt(text: string, offset: number): string | undefined {
+  const match = /^\s*("[^"]*"|'[^']*'|[^:#\n]+?)\s*:/.exec(text.slice(offset, offset + 200));
+  return match?.[1]?.replace(/^["']|["']$/g, '');
+}
+
+function yamlErrorFinding(file: string, text: string, error: YAMLError): Finding {
   const [start] = error.linePos ?? [];
-  const what = error.message.split(' at line ')[0]?.split('\n')[0] ?? error.message;
+  const key = error.code === 'DUPLICATE_KEY' ? keyAt(text, error.pos[0]) : undefined;
+  const what = key
+    ? `duplicate key "${key}"`
+    : (error.message.split(' at line ')[0]?.split('\n')[0] ?? error.message);
   const hint = hints[error.code];
   return {
     severity: 'error',
@@ -80,7 +89,8 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     };
   }
   const findings: Finding[] = [];
-  for (const doc of documents) for (const error of doc.errors) findings.push(yamlErrorFinding(file, error));
+  for (const doc of documents)
+    for (const error of doc.errors) findings.push(yamlErrorFinding(file, text, error));
   if (documents.length > 1) {
     const second = documents[1];
     const pos = at(second?.range[0] ?? 0);

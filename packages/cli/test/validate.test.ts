@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliContext, main } from '../src/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repoRoot, 'packages/cli/bin/airspark.js');
+
+/** Runs the CLI in-process with captured output streams. */
+async function run(args: string[], env: NodeJS.ProcessEnv = {}, tty = false) {
+  let stdout = '';
+  let stderr = '';
+  const stream = (sink: (s: string) => void) =>
+    ({ isTTY: tty, write: (s: string) => (sink(s), true) }) as unknown as NodeJS.WritableStream;
+  const ctx: CliContext = {
+    cwd: repoRoot,
+    env,
+    stdout: stream((s) => (stdout += s)),
+    stderr: stream((s) => (stderr += s)),
+  };
+  const code = await main(args, ctx);
+  return { code, stdout, stderr };
+}
+
+describe('airspark validate', () => {
+  let broken: string;
+  beforeAll(async () => {
+    broken = await mkdtemp(path.join(tmpdir(), 'airspark-cli-'));
+    await cp(path.join(repoRoot, 'clusters'), path.join(broken, 'clusters'), { recursive: true });
+    await writeFile(path.join(broken, 'pnpm-workspace.yaml'), 'packages: []\n');
+    const file = path.join(broken, 'clusters/dev/environment.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('natGateways: single', 'natGateways: some'));
+  });
+  afterAll(() => rm(broken, { recursive: true, force: true }));
+
+  it('reports the three environments clean with exit 0', async () => {
+    const { code, stdout } = await run(['validate']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('3 environments valid (dev, staging, prod)');
+  });
+
+  it('--format json has the documented shape', async () => {
+    const { code, stdout } = await run(['validate', '--format', 'json', '--root', broken]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report)).toEqual(['findings', 'summary']);
+    expect(report.summary).toEqual({
+      environments: ['dev', 'staging', 'prod'],
+      errors: 1,
+      warnings: 0,
+      files: 1,
+    });
+    expect(report.findings[0]).toEqual({
+      severity: 'error',
+      rule: 'config/schema',
+      message: 'network.natGateways must be one of "single", "perZone", not "some".',
+      file: 'clusters/dev/environment.yaml',
+      line: 27,
+      column: 16,
+      env: 'dev',
+    });
+  });
+
+  it('text output groups by file and colours only when asked to', async () => {
+    const plain = await run(['validate', '--root', broken, '--env', 'dev']);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(
+      /^clusters\/dev\/environment.yaml\n {2}clusters\/dev\/environment.yaml:27:16 {2}error/,
+    );
+    expect(plain.stdout).not.toContain('\u001b[');
+    const tty = await run(['validate', '--root', broken, '--env', 'dev'], {}, true);
+    expect(tty.stdout).toContain('\u001b[');
+    const noColor = await run(['validate', '--root', broken, '--env', 'dev'], { NO_COLOR: '1' }, true);
+    expect(noColor.stdout).not.toContain('\u001b[');
+  });
+
+  it('--env is repeatable and limits the report', async () => {
+    const { code, stdout } = await run(['validate', '--root', broken, '--env', 'staging', '--env', 'prod']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('2 environments valid (staging, prod)');
+  });
+
+  it.each([
+    [['validate', '--env', 'qa'], /no environment "qa": clusters\/qa does not exist/],
+    [['validate', '--format', 'xml'], /unknown --format "xml"; choose one of/],
+    [['validate', '--bogus'], /Unknown option '--bogus'. Run `airspark validate --help`/],
+    [['validate', '--root', '/'], /not inside an airspark repository/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [[], /Usage: airspark <command>/],
+  ])('usage errors exit 2 with a message and no stack trace: %j', async (args, message) => {
+    const { code, stdout, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--debug adds the stack trace of a usage error', async () => {
+    const { stderr } = await run(['validate', '--env', 'qa', '--debug']);
+    expect(stderr).toMatch(/\n\s+at /);
+  });
+
+  it('the installed command exits with the code the report implies', async () => {
+    const exec = promisify(execFile);
+    const clean = await exec(process.execPath, [bin, 'validate', '--format', 'json'], { cwd: repoRoot });
+    expect(JSON.parse(clean.stdout).summary.errors).toBe(0);
+    const failed = await exec(process.execPath, [bin, 'validate', '--root', broken], { cwd: repoRoot }).catch(
+      (e) => e,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe('');
+  });
+});
