@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +13,21 @@ const bin = path.join(repoRoot, 'packages/cli/bin/airspark.js');
 
 /** Runs the CLI in-process with captured output streams. */
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, tty = false) {
-  let stdout = '';
-  let stderr = '';
-  const stream = (sink: (s: string) => void) =>
-    ({ isTTY: tty, write: (s: string) => (sink(s), true) }) as unknown as NodeJS.WritableStream;
-  const ctx: CliContext = {
-    cwd: repoRoot,
-    env,
-    stdout: stream((s) => (stdout += s)),
-    stderr: stream((s) => (stderr += s)),
+  const capture = () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    return { stream: Object.assign(stream, { isTTY: tty }), text: () => chunks.join('') };
   };
+  const out = capture();
+  const err = capture();
+  const ctx: CliContext = { cwd: repoRoot, env, stdout: out.stream, stderr: err.stream };
   const code = await main(args, ctx);
-  return { code, stdout, stderr };
+  return { code, stdout: out.text(), stderr: err.text() };
 }
 
 describe('airspark validate', () => {
