@@ -1,0 +1,147 @@
+// The zx scripts that fill the cache this package reads (scripts/setup-envtest.mjs and its
+// libraries). They live at the repository root; this package's tests depend on them.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeStagingDir, publishDir, sweepStaleStagingDirs } from '../../../scripts/lib/atomic-dir.mjs';
+import {
+  compareVersions,
+  goDirective,
+  localReplaces,
+  wrapperGoMod,
+} from '../../../scripts/lib/go-module-build.mjs';
+import { ensureLayerTools, KUBECTL_LAYER, layerToolVersions } from '../../../scripts/lib/layer-tools.mjs';
+import { airsparkCacheDir } from '../src/cache-dir.js';
+import { defaultEnvtestDir } from '../src/index.js';
+
+const execFileAsync = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const setupScript = path.join(repoRoot, 'scripts', 'setup-envtest.mjs');
+
+async function runSetup(args: string[], env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [setupScript, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('go-module-build', () => {
+  it('lists the staging modules that k8s.io/kubernetes replaces with its own folders', () => {
+    const goMod = [
+      'module k8s.io/kubernetes',
+      'go 1.25.0',
+      'require k8s.io/api v0.0.0',
+      'replace (',
+      '\tk8s.io/api => ./staging/src/k8s.io/api',
+      '\tk8s.io/client-go => ./staging/src/k8s.io/client-go // comment',
+      '\tgithub.com/x/y => github.com/x/y v1.2.3',
+      ')',
+      'replace go.etcd.io/etcd/api/v3 v3.6.6 => ../api',
+    ].join('\n');
+    expect(localReplaces(goMod)).toEqual(['k8s.io/api', 'k8s.io/client-go', 'go.etcd.io/etcd/api/v3']);
+    expect(goDirective(goMod)).toBe('1.25.0');
+  });
+
+  it('writes a wrapper module that pins each replaced module to its published version', () => {
+    expect(
+      wrapperGoMod({
+        name: 'kube-apiserver',
+        goVersion: '1.25.0',
+        requires: [{ path: 'k8s.io/kubernetes', version: 'v1.35.4' }],
+        replaces: [{ path: 'k8s.io/api', version: 'v0.35.4' }],
+      }),
+    ).toContain(
+      'require (\n\tk8s.io/kubernetes v1.35.4\n)\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.35.4\n)',
+    );
+  });
+
+  it('compares Go versions numerically', () => {
+    expect(compareVersions('1.26.8', '1.25')).toBeGreaterThan(0);
+    expect(compareVersions('1.9', '1.25')).toBeLessThan(0);
+    expect(compareVersions('1.25.0', '1.25')).toBe(0);
+  });
+});
+
+describe('atomic-dir', () => {
+  let parent: string;
+  beforeAll(async () => {
+    parent = await mkdtemp(path.join(os.tmpdir(), 'airspark-atomic-'));
+  });
+  afterAll(async () => {
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it('publishes a staged folder, replacing an older one whole', async () => {
+    const target = path.join(parent, '1.35.4');
+    await mkdir(target);
+    await writeFile(path.join(target, 'stale'), 'old');
+    const staging = await makeStagingDir(target);
+    await writeFile(path.join(staging, 'kube-apiserver'), 'new');
+    await publishDir(staging, target);
+    expect(await readdir(target)).toEqual(['kube-apiserver']);
+    expect(await readdir(parent)).toEqual(['1.35.4']);
+  });
+
+  it('sweeps staging folders that an interrupted run left behind', async () => {
+    const target = path.join(parent, 'swept');
+    await makeStagingDir(target);
+    await makeStagingDir(target);
+    await sweepStaleStagingDirs(target);
+    expect((await readdir(parent)).filter((name) => name.includes('swept'))).toEqual([]);
+  });
+});
+
+describe('setup-envtest.mjs', () => {
+  it('rejects unknown options with usage and exit code 2', async () => {
+    const result = await runSetup(['--frobnicate'], process.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--frobnicate'");
+    expect(result.stderr).toContain('usage: setup-envtest.mjs');
+  });
+
+  it('fails clearly when KUBEBUILDER_ASSETS lacks the binaries, building nothing', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'airspark-empty-assets-'));
+    try {
+      const result = await runSetup([], { ...process.env, KUBEBUILDER_ASSETS: empty });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `setup-envtest: error: KUBEBUILDER_ASSETS=${empty} has no runnable kube-apiserver or etcd.`,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(await readdir(empty)).toEqual([]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  // The package's `test` script ran the setup before vitest, so the binaries are in place.
+  it('reports ready binaries quickly and prints the folder this package reads', async () => {
+    const started = Date.now();
+    const result = await runSetup([], process.env);
+    expect(result.code).toBe(0);
+    const expected = process.env.KUBEBUILDER_ASSETS || defaultEnvtestDir();
+    expect(result.stdout.trim()).toBe(expected);
+    expect(result.stderr).toMatch(
+      /envtest binaries ready in .*: kube-apiserver 1\.35\.4, etcd 3\.6\.6, kubectl 1\.35\.2/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('layer-tools', () => {
+  it('provides helm and kubectl of the pinned layer from the cache', async () => {
+    const tools = await ensureLayerTools({ cacheDir: airsparkCacheDir() });
+    expect(await layerToolVersions(tools)).toEqual({
+      helm: KUBECTL_LAYER.helmVersion,
+      kubectl: KUBECTL_LAYER.kubectlVersion,
+    });
+    expect(await readFile(tools.kubectl)).toBeDefined();
+  });
+});
