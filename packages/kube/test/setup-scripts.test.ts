@@ -22,9 +22,9 @@ const execFileAsync = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const setupScript = path.join(repoRoot, 'scripts', 'setup-envtest.mjs');
 
-async function runSetup(args: string[], env: NodeJS.ProcessEnv) {
+async function runSetup(args: string[], env: NodeJS.ProcessEnv, script = setupScript) {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [setupScript, ...args], { env });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [script, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -132,6 +132,35 @@ describe('setup-envtest.mjs', () => {
       /envtest binaries ready in .*: kube-apiserver 1\.35\.4, etcd 3\.6\.6, kubectl 1\.35\.2/,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('setup-kubeconform.mjs', () => {
+  it('rejects unknown options with usage and exit code 2', async () => {
+    const result = await runSetup(
+      ['--frobnicate'],
+      process.env,
+      path.join(repoRoot, 'scripts', 'setup-kubeconform.mjs'),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: setup-kubeconform.mjs');
+  });
+
+  it('fails with a clear message, and no stack trace, when Go is not on PATH', async () => {
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'airspark-no-go-'));
+    try {
+      const result = await runSetup(
+        [],
+        // The script runs with node's absolute path; an empty PATH hides go.
+        { PATH: cache, AIRSPARK_CACHE_DIR: cache },
+        path.join(repoRoot, 'scripts', 'setup-kubeconform.mjs'),
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('setup-kubeconform: error: Go 1.25 or newer is needed');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });
 
