@@ -1,0 +1,10 @@
+import { processContext } from './cli/cli-context.js';
+import { handoffCommand } from './cli/handoff-command.js';
+import { runCommand } from './cli/run-command.js';
+
+process.exitCode = await runCommand(
+  'infra:handoff',
+  (args, ctx) => handoffCommand(args, ctx),
+  process.argv.slice(2),
+  processContext(),
+);

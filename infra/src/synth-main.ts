@@ -1,0 +1,7 @@
+import { processContext } from './cli/cli-context.js';
+import { runCommand } from './cli/run-command.js';
+import { synthCommand } from './cli/synth-command.js';
+
+// Synthesizing builds thousands of objects but needs no Terraform Cloud or telemetry.
+process.env.CHECKPOINT_DISABLE ??= '1';
+process.exitCode = await runCommand('infra:synth', synthCommand, process.argv.slice(2), processContext());
