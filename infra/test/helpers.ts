@@ -4,10 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoadedEnvironment, loadEnvironments } from '@airspark/config';
 import { Testing } from 'cdktf';
-import type { SynthesizedStack, TerraformJson } from '../src/checks/synthesized-stack.js';
+import type { SynthesizedStack } from '../src/checks/synthesized-stack.js';
 import type { CliContext } from '../src/cli/cli-context.js';
 import { AirsparkStack } from '../src/stack/airspark-stack.js';
 import { synthesizeStacks } from '../src/synth/synthesize.js';
+
+/**
+ * Synthesized Terraform JSON as the tests read it. Its shape is exactly what the tests assert, so it
+ * is not typed beforehand: one deliberate `any` here instead of a cast at every property access.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see the comment above
+export type Json = any;
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,7 +38,7 @@ export async function realEnvironment(name: string): Promise<LoadedEnvironment> 
 /** One environment's stack through cdktf's Testing app: the JSON string the matchers read, and parsed. */
 export function synthStack(env: LoadedEnvironment): {
   synthesized: string;
-  json: Required<TerraformJson> & Record<string, any>;
+  json: Json;
 } {
   const app = Testing.app();
   const stack = new AirsparkStack(app, env.name, env.environment);
@@ -40,10 +47,7 @@ export function synthStack(env: LoadedEnvironment): {
 }
 
 /** Resources of one type in a parsed stack, as [name, body] pairs. */
-export function resourcesOf(
-  json: { resource?: Record<string, Record<string, any>> },
-  type: string,
-): Array<[string, any]> {
+export function resourcesOf(json: Json, type: string): Array<[string, Json]> {
   return Object.entries(json.resource?.[type] ?? {});
 }
 

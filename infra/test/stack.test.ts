@@ -18,14 +18,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../src/handoff/stack-outputs.js';
 import { expectedRoleArns } from '../src/handoff/terraform-outputs.js';
 import { INTERRUPTION_EVENTS } from '../src/stack/karpenter.js';
-import { realEnvironment, ref, resourcesOf, synthStack } from './helpers.js';
+import { type Json, realEnvironment, ref, resourcesOf, synthStack } from './helpers.js';
 
 /** The part of a resource's JSON after cdktf's logical-id hash, so tests can find constructs by path. */
-const named = (entries: Array<[string, any]>, fragment: string) => {
+const named = (entries: Array<[string, Json]>, fragment: string) => {
   const found = entries.filter(([name]) => name.includes(fragment));
   if (found.length !== 1)
     throw new Error(`expected one resource named like ${fragment}, found ${found.length}`);
-  return found[0] as [string, any];
+  return found[0] as [string, Json];
 };
 
 describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
@@ -100,7 +100,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
   });
 
   it('limits the API endpoint as the environment says: private in prod, known CIDRs elsewhere', () => {
-    const [, cluster] = resourcesOf(json, 'aws_eks_cluster')[0] as [string, any];
+    const [, cluster] = resourcesOf(json, 'aws_eks_cluster')[0] as [string, Json];
     const endpoint = env.environment.cluster.endpoint;
     expect(cluster.vpc_config.endpoint_private_access).toBe(true);
     expect(cluster.vpc_config.endpoint_public_access).toBe(endpoint.publicAccess);
@@ -144,10 +144,10 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
         expect.objectContaining({ ebs: expect.objectContaining({ encrypted: 'true' }) }),
       ],
     });
-    const [, nodeGroup] = resourcesOf(json, 'aws_eks_node_group')[0] as [string, any];
+    const [, nodeGroup] = resourcesOf(json, 'aws_eks_node_group')[0] as [string, Json];
     const addons = resourcesOf(json, 'aws_eks_addon');
     for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
-      const [id] = addons.find(([, a]) => a.addon_name === name) as [string, any];
+      const [id] = addons.find(([, a]) => a.addon_name === name) as [string, Json];
       expect(nodeGroup.depends_on).toContain(`aws_eks_addon.${id}`);
     }
   });
@@ -196,7 +196,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     const associations = resourcesOf(json, 'aws_eks_pod_identity_association').map(([, a]) => a);
     expect(associations).toHaveLength(bindings.reduce((n, [, b]) => n + (b?.serviceAccounts.length ?? 0), 0));
     for (const [roleName, binding] of bindings) {
-      const [logicalId, role] = roles.find(([, r]) => r.name === roleName) as [string, any];
+      const [logicalId, role] = roles.find(([, r]) => r.name === roleName) as [string, Json];
       for (const serviceAccount of binding?.serviceAccounts ?? []) {
         expect(synthesized).toHaveResourceWithProperties(EksPodIdentityAssociation, {
           namespace: binding?.namespace,
@@ -233,9 +233,9 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     const policies = resourcesOf(json, 'aws_iam_role_policy').map(([, p]) => p);
     const roles = resourcesOf(json, 'aws_iam_role');
     const permissionsOf = (roleName: string) => {
-      const [logicalId] = roles.find(([, r]) => r.name === roleName) as [string, any];
+      const [logicalId] = roles.find(([, r]) => r.name === roleName) as [string, Json];
       const found = policies.find((p) => p.role === ref('aws_iam_role', logicalId, 'name'));
-      return JSON.parse(found.policy).Statement as Array<Record<string, any>>;
+      return JSON.parse(found.policy).Statement as Array<Record<string, Json>>;
     };
     const airflow = permissionsOf(names.podIdentityRoles.airflow);
     expect(airflow).toContainEqual(
@@ -289,14 +289,14 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       });
       const [, encryption] = resourcesOf(json, 'aws_s3_bucket_server_side_encryption_configuration').find(
         ([, e]) => e.bucket === id,
-      ) as [string, any];
+      ) as [string, Json];
       expect(encryption.rule[0].apply_server_side_encryption_by_default).toEqual({
         sse_algorithm: 'aws:kms',
         kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/),
       });
       const [, bucketPolicy] = resourcesOf(json, 'aws_s3_bucket_policy').find(([, p]) => p.bucket === id) as [
         string,
-        any,
+        Json,
       ];
       expect(JSON.parse(bucketPolicy.policy).Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -305,7 +305,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     const [logsId] = named(resourcesOf(json, 'aws_s3_bucket'), 'storage_logs');
     const [, lifecycle] = resourcesOf(json, 'aws_s3_bucket_lifecycle_configuration').find(
       ([, l]) => l.bucket === ref('aws_s3_bucket', logsId),
-    ) as [string, any];
+    ) as [string, Json];
     expect(lifecycle.rule).toContainEqual(
       expect.objectContaining({ id: 'expire-objects', expiration: [{ days: 90 }] }),
     );
@@ -321,16 +321,16 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       .map(([name]) => ref('aws_subnet', name));
     const mountTargets = resourcesOf(json, 'aws_efs_mount_target').map(([, m]) => m);
     expect(mountTargets.map((m) => m.subnet_id).sort()).toEqual([...privateSubnetRefs].sort());
-    const [clusterId] = resourcesOf(json, 'aws_eks_cluster')[0] as [string, any];
+    const [clusterId] = resourcesOf(json, 'aws_eks_cluster')[0] as [string, Json];
     expect(synthesized).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
       ip_protocol: 'tcp',
       from_port: 2049,
       to_port: 2049,
       referenced_security_group_id: `\${aws_eks_cluster.${clusterId}.vpc_config[0].cluster_security_group_id}`,
     });
-    const [, accessPoint] = resourcesOf(json, 'aws_efs_access_point')[0] as [string, any];
+    const [, accessPoint] = resourcesOf(json, 'aws_efs_access_point')[0] as [string, Json];
     expect(accessPoint.posix_user).toEqual({ uid: 185, gid: 185 });
-    const [, fsPolicy] = resourcesOf(json, 'aws_efs_file_system_policy')[0] as [string, any];
+    const [, fsPolicy] = resourcesOf(json, 'aws_efs_file_system_policy')[0] as [string, Json];
     expect(JSON.parse(fsPolicy.policy).Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
@@ -343,7 +343,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       message_retention_seconds: 300,
       sqs_managed_sse_enabled: true,
     });
-    const [queueId] = resourcesOf(json, 'aws_sqs_queue')[0] as [string, any];
+    const [queueId] = resourcesOf(json, 'aws_sqs_queue')[0] as [string, Json];
     for (const event of INTERRUPTION_EVENTS) {
       expect(synthesized).toHaveResourceWithProperties(CloudwatchEventRule, {
         event_pattern: JSON.stringify({ source: [event.source], 'detail-type': [event.detailType] }),
@@ -353,7 +353,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     const targets = resourcesOf(json, 'aws_cloudwatch_event_target').map(([, t]) => t);
     expect(targets).toHaveLength(4);
     expect(targets.every((t) => t.arn === ref('aws_sqs_queue', queueId, 'arn'))).toBe(true);
-    const [, queuePolicy] = resourcesOf(json, 'aws_sqs_queue_policy')[0] as [string, any];
+    const [, queuePolicy] = resourcesOf(json, 'aws_sqs_queue_policy')[0] as [string, Json];
     expect(JSON.parse(queuePolicy.policy).Statement).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -367,14 +367,14 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     const names = platformNames(env.environment);
     const [nodeRoleId] = resourcesOf(json, 'aws_iam_role').find(
       ([, r]) => r.name === names.karpenterNodeRole,
-    ) as [string, any];
+    ) as [string, Json];
     expect(synthesized).toHaveResourceWithProperties(EksAccessEntry, {
       principal_arn: ref('aws_iam_role', nodeRoleId, 'arn'),
       type: 'EC2_LINUX',
     });
     const [, controller] = named(resourcesOf(json, 'aws_iam_role_policy'), 'karpenter_controller');
-    const statements = JSON.parse(controller.policy).Statement as Array<Record<string, any>>;
-    const sid = (s: string) => statements.find((x) => x.Sid === s) as Record<string, any>;
+    const statements = JSON.parse(controller.policy).Statement as Array<Record<string, Json>>;
+    const sid = (s: string) => statements.find((x) => x.Sid === s) as Record<string, Json>;
     const cluster = env.environment.cluster.name;
     expect(sid('AllowScopedEC2InstanceActionsWithTags').Condition.StringEquals).toEqual({
       [`aws:RequestTag/kubernetes.io/cluster/${cluster}`]: 'owned',

@@ -116,8 +116,21 @@ function readPolicyText(
   return { statements: blocks(parsed.Statement).map(statementFromJson) };
 }
 
-/** Every policy document of a stack: policy attributes of resources, and IAM policy data sources. */
+const memo = new WeakMap<SynthesizedStack, PolicyDocumentSite[]>();
+
+/**
+ * Every policy document of a stack: policy attributes of resources, and IAM policy data sources.
+ * Several rules read them; a stack is parsed once.
+ */
 export function policyDocuments(stack: SynthesizedStack): PolicyDocumentSite[] {
+  const known = memo.get(stack);
+  if (known) return known;
+  const sites = findPolicyDocuments(stack);
+  memo.set(stack, sites);
+  return sites;
+}
+
+function findPolicyDocuments(stack: SynthesizedStack): PolicyDocumentSite[] {
   const sites: PolicyDocumentSite[] = [];
   for (const element of elements(stack, 'resource')) {
     const resourceIsSelf = keyPolicyTypes.has(element.type);

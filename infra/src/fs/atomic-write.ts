@@ -22,26 +22,3 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
     throw error;
   }
 }
-
-/**
- * Puts a complete directory in place of `target`: the old one moves aside, the new one is renamed in,
- * the old one is deleted. Between the two renames `target` is absent, never half-written.
- */
-export async function replaceDirectory(source: string, target: string): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const old = temporarySibling(target);
-  const hadOld = await rename(target, old).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    },
-  );
-  try {
-    await rename(source, target);
-  } catch (error) {
-    if (hadOld) await rename(old, target);
-    throw error;
-  }
-  if (hadOld) await rm(old, { recursive: true, force: true });
-}

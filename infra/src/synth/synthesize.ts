@@ -1,9 +1,9 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedEnvironment } from '@airspark/config';
 import { App } from 'cdktf';
 import type { SynthesizedStack, TerraformJson } from '../checks/synthesized-stack.js';
-import { replaceDirectory, temporarySibling, writeFileAtomic } from '../fs/atomic-write.js';
+import { temporarySibling, writeFileAtomic } from '../fs/atomic-write.js';
 import { stackName } from '../handoff/stack-outputs.js';
 import { AirsparkStack } from '../stack/airspark-stack.js';
 
@@ -31,10 +31,22 @@ const countResources = (json: TerraformJson): number =>
   Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
 
 /**
+ * Moves the files cdktf wrote for one stack into its folder, each by an atomic rename. The folder
+ * itself stays: `cdktf deploy` and `terraform init` keep `.terraform/` and the lock file there.
+ */
+async function moveStackFiles(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (!entry.isFile()) throw new Error(`unexpected ${entry.name} in synthesized stack ${from}`);
+    await rename(path.join(from, entry.name), path.join(to, entry.name));
+  }
+}
+
+/**
  * Synthesizes one stack per environment into `outdir` (`<outdir>/stacks/airspark-<env>/cdk.tf.json`)
- * without terraform or network. cdktf writes into a temporary sibling directory first; each stack
- * folder then replaces its previous version by rename, and the manifest keeps the stacks that were
- * not synthesized this time, so `--env dev` leaves prod's stack as it was.
+ * without terraform or network. cdktf writes into a temporary sibling directory first, so a failure
+ * half-way leaves the previous output whole; each file then replaces its previous version by rename,
+ * and the manifest keeps the stacks not synthesized this time (`--env dev` leaves prod's as it was).
  */
 export async function synthesizeStacks(
   root: string,
@@ -60,7 +72,7 @@ export async function synthesizeStacks(
     const timings: StackTiming[] = [];
     for (const { env, constructMs } of built) {
       const stack = stackName(env.name);
-      await replaceDirectory(path.join(staging, 'stacks', stack), path.join(outdir, 'stacks', stack));
+      await moveStackFiles(path.join(staging, 'stacks', stack), path.join(outdir, 'stacks', stack));
       const absolute = path.join(outdir, 'stacks', stack, 'cdk.tf.json');
       const text = await readFile(absolute, 'utf8');
       const json = JSON.parse(text) as TerraformJson;
