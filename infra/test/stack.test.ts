@@ -391,6 +391,22 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     expect(controller.policy.replace(/\s/g, '').length).toBeLessThan(10_240);
   });
 
+  it('gives every statement of every policy a Sid, unique within its policy (IAM and the allow-list rely on it)', () => {
+    const documents = [
+      ...resourcesOf(json, 'aws_iam_role_policy').map(([, p]) => p.policy),
+      ...resourcesOf(json, 'aws_iam_role').map(([, r]) => r.assume_role_policy),
+      ...resourcesOf(json, 'aws_s3_bucket_policy').map(([, p]) => p.policy),
+      ...resourcesOf(json, 'aws_sqs_queue_policy').map(([, p]) => p.policy),
+      ...resourcesOf(json, 'aws_efs_file_system_policy').map(([, p]) => p.policy),
+    ].map((text: string) => JSON.parse(text).Statement as Array<{ Sid?: string }>);
+    expect(documents.length).toBeGreaterThan(15);
+    for (const statements of documents) {
+      const sids = statements.map((st) => st.Sid);
+      expect(sids.every((sid) => typeof sid === 'string' && /^[A-Za-z0-9]+$/.test(sid))).toBe(true);
+      expect(new Set(sids).size).toBe(sids.length);
+    }
+  });
+
   it('declares every output the hand-off reads', () => {
     expect(Object.keys(json.output).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
     expect(Object.keys(json.output[STACK_OUTPUTS.podIdentityRoleArns].value).sort()).toEqual(

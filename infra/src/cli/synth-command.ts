@@ -69,7 +69,7 @@ export async function synthCommand(args: string[], ctx: CliContext): Promise<num
     findings.push(...allowlist.findings);
     if (allowlist.allowlist) findings.push(...checkStacks(result.stacks, allowlist.allowlist));
     progress(
-      `synthesized ${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} into ${path.relative(ctx.cwd, outdir) || '.'} and checked them in ${seconds(performance.now() - started)}`,
+      `synthesized ${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} into ${path.relative(root, outdir) || '.'} and checked them in ${seconds(performance.now() - started)}`,
     );
   }
 

@@ -32,7 +32,9 @@ export const INTERRUPTION_QUEUE_RETENTION_SECONDS = 300;
  * limited to resources tagged (or being tagged) for this cluster and a NodePool, instance profiles
  * to those tagged for this cluster, region and an EC2NodeClass, PassRole to the node role alone.
  * Reads that EC2 cannot scope by resource are limited to the region; the two reads that IAM and
- * the Pricing API cannot scope at all are allow-listed with their reason.
+ * the Pricing API cannot scope at all are allow-listed with their reason. When
+ * components.karpenter.chartVersion moves, compare with the reference policy of that version
+ * (Karpenter docs, getting-started `cloudformation.yaml`).
  */
 export function karpenterControllerPolicy(
   context: AwsContext,

@@ -21,16 +21,19 @@ export const sidPart = (name: string): string =>
 
 /**
  * Read and write under one S3 location: listing limited to its prefix, objects limited to it.
- * `what` names the statements (`ListAirflowLogs`, `ReadWriteAirflowLogs`).
+ * `what` names the statements (`LocateAirflowLogs`, `ListAirflowLogs`, `ReadWriteAirflowLogs`).
  */
 export function s3ReadWrite(context: AwsContext, what: string, location: S3Location): PolicyStatement[] {
   const bucketArn = `arn:${context.partition}:s3:::${location.bucket}`;
   const name = sidPart(what);
   return [
+    // A Condition on s3:prefix would never hold for GetBucketLocation (no prefix in that request),
+    // so locating the bucket is a statement of its own.
+    { Sid: `Locate${name}`, Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: bucketArn },
     {
       Sid: `List${name}`,
       Effect: 'Allow',
-      Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+      Action: 's3:ListBucket',
       Resource: bucketArn,
       ...(location.prefix === ''
         ? {}
