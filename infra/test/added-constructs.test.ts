@@ -1,5 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy/index.js';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
@@ -8,13 +7,13 @@ import { expect, it } from 'vitest';
 import { readAllowlist } from '../src/checks/allowlist.js';
 import { checkStacks } from '../src/checks/run-checks.js';
 import { AirsparkStack } from '../src/stack/airspark-stack.js';
-import { realEnvironment, repoRoot } from './helpers.js';
+import { realEnvironment, repoRoot, temporaryDirectory } from './helpers.js';
 
 // What a reviewer will try: add an unencrypted bucket and an IAM policy allowing "*" to the code of
 // a stack, synthesize as `pnpm infra:synth` does, and expect the checks to name both resources.
 it('names a bucket without encryption and a policy with Action "*" added to a stack in code', async () => {
   const env = await realEnvironment('dev');
-  const outdir = await mkdtemp(path.join(tmpdir(), 'airspark-added-'));
+  const outdir = await temporaryDirectory('airspark-added-');
   const app = new App({ outdir });
   const stack = new AirsparkStack(app, env.name, env.environment);
   new S3Bucket(stack, 'forgotten-bucket', { bucket: 'airspark-dev-forgotten' });

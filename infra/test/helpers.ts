@@ -1,4 +1,5 @@
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,23 @@ import { synthesizeStacks } from '../src/synth/synthesize.js';
  */
 // biome-ignore lint/suspicious/noExplicitAny: see the comment above
 export type Json = any;
+
+const temporaryDirectories: string[] = [];
+
+/** A fresh temporary directory, removed after the test file (see setup.ts). */
+export async function temporaryDirectory(prefix: string): Promise<string> {
+  return temporaryDirectorySync(prefix);
+}
+
+function temporaryDirectorySync(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  temporaryDirectories.push(dir);
+  return dir;
+}
+
+export async function removeTemporaryDirectories(): Promise<void> {
+  await Promise.all(temporaryDirectories.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,7 +58,7 @@ export function synthStack(env: LoadedEnvironment): {
   synthesized: string;
   json: Json;
 } {
-  const app = Testing.app();
+  const app = Testing.app({ outdir: temporaryDirectorySync('airspark-testing-') });
   const stack = new AirsparkStack(app, env.name, env.environment);
   const synthesized = Testing.synth(stack);
   return { synthesized, json: JSON.parse(synthesized) };
@@ -55,14 +73,14 @@ export const ref = (type: string, name: string, attribute = 'id') => `\${${type}
 
 /** Full synthesis as `pnpm infra:synth` does it (metadata kept), into a temporary directory. */
 export async function synthesizeForChecks(envs: readonly LoadedEnvironment[]): Promise<SynthesizedStack[]> {
-  const root = await mkdtemp(path.join(tmpdir(), 'airspark-infra-'));
+  const root = await temporaryDirectory('airspark-infra-');
   const result = await synthesizeStacks(root, path.join(root, 'cdktf.out'), envs);
   return result.stacks;
 }
 
 /** A throw-away repository with copies of the real environments and allow-list. */
 export async function temporaryRepository(): Promise<string> {
-  const root = await mkdtemp(path.join(tmpdir(), 'airspark-repo-'));
+  const root = await temporaryDirectory('airspark-repo-');
   await writeFile(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
   await cp(path.join(repoRoot, 'clusters'), path.join(root, 'clusters'), {
     recursive: true,

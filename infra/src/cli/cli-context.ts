@@ -6,8 +6,13 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * `pnpm infra:synth` runs the package script inside infra/; pnpm keeps the directory the user typed
+ * the command in as INIT_CWD, and relative paths (--from, --out) are meant from there.
+ */
 export function processContext(): CliContext {
-  return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  return { cwd, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
 /** Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
