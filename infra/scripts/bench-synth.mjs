@@ -1,6 +1,7 @@
 // Measures `pnpm infra:synth` the way a user runs it: separate Node processes (cold module loading
-// every time), all three environments and one, synthesis plus security checks. Prints a table row
-// for docs/benchmarks.md. Usage: pnpm --filter @airspark/infra bench [runs]
+// every time), all three environments and one, synthesis plus security checks. A table for humans
+// goes to stderr; stdout gets one JSON object `{ benchmark, results }`, the format of the root
+// `pnpm bench`. Usage: pnpm --filter @airspark/infra bench [runs] (or BENCH_RUNS).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const infraDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.argv[2] ?? 5);
+const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 5);
 const out = mkdtempSync(path.join(os.tmpdir(), 'airspark-bench-'));
 
 function run(args) {
@@ -39,19 +40,28 @@ const scenarios = [
   ['dev, staging, prod', []],
   ['dev only', ['--env', 'dev']],
 ];
-process.stdout.write(
+process.stderr.write(
   `infra:synth, ${runs} runs each, ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}\n`,
 );
-process.stdout.write('| scenario | median | min | max | stacks (resources) |\n|---|---|---|---|---|\n');
+process.stderr.write('| scenario | median | min | max | stacks (resources) |\n|---|---|---|---|---|\n');
+const results = [];
 for (const [label, args] of scenarios) {
   const samples = Array.from({ length: runs }, () => run(args));
   const times = samples.map((s) => s.ms);
   const stacks = samples[0].built.map((b) => `${b.env} (${b.resources})`).join(', ');
-  process.stdout.write(
+  process.stderr.write(
     `| ${label} | ${fmt(median(times))} | ${fmt(Math.min(...times))} | ${fmt(Math.max(...times))} | ${stacks} |\n`,
   );
+  results.push({
+    label: `infra:synth ${label}`,
+    medianMs: Math.round(median(times)),
+    minMs: Math.round(Math.min(...times)),
+    maxMs: Math.round(Math.max(...times)),
+    runs,
+  });
 }
+process.stdout.write(`${JSON.stringify({ benchmark: 'infra-synth-wall-time', results })}\n`);
 rmSync(out, { recursive: true, force: true });
