@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadEnvironments } from '@airspark/config';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ async function devAfter(from: string | RegExp, to: string) {
   expect(loaded.findings).toEqual([]);
   const [dev] = loaded.environments;
   if (!dev) throw new Error('dev did not load');
-  return { findings: checkInfraRequirements(dev), text: dev.source.document.toString() };
+  const text = await readFile(path.join(root, 'clusters/dev/environment.yaml'), 'utf8');
+  return { findings: checkInfraRequirements(dev), text };
 }
 
 describe('infrastructure requirements of an environment', () => {
@@ -21,12 +23,12 @@ describe('infrastructure requirements of an environment', () => {
   });
 
   it('refuse a public endpoint without CIDRs, pointing at publicAccess', async () => {
-    const { findings } = await devAfter(/\n\s+publicAccessCidrs: .*\n/, '\n');
+    const { findings, text } = await devAfter(/\n\s+publicAccessCidrs: .*\n/, '\n');
     expect(findings).toEqual([
       expect.objectContaining({
         rule: 'infra/environment',
         file: 'clusters/dev/environment.yaml',
-        line: 16,
+        line: text.split('\n').findIndex((l) => l.includes('publicAccess: true')) + 1,
         message: expect.stringContaining('without publicAccessCidrs is open to 0.0.0.0/0'),
       }),
     ]);
