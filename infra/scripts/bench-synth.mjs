@@ -14,11 +14,16 @@ const out = mkdtempSync(path.join(os.tmpdir(), 'airspark-bench-'));
 
 function run(args) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['bin/synth.js', '--out', out, '--format', 'json', ...args], {
-    cwd: infraDir,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-    encoding: 'utf8',
-  });
+  const preload = path.join(infraDir, 'scripts', 'cpu-usage-preload.cjs');
+  const result = spawnSync(
+    process.execPath,
+    ['--require', preload, 'bin/synth.js', '--out', out, '--format', 'json', ...args],
+    {
+      cwd: infraDir,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+      encoding: 'utf8',
+    },
+  );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0)
     throw new Error(`synth failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
@@ -29,7 +34,8 @@ function run(args) {
       buildMs: Number(m[3]) * 1000,
     }),
   );
-  return { ms, built };
+  const cpuMs = Number(/cpu-usage-ms (\d+)/.exec(result.stderr)?.[1]);
+  return { ms, cpuMs, built };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -46,20 +52,24 @@ process.stderr.write(
     .map((l) => l.toFixed(1))
     .join(' ')}\n`,
 );
-process.stderr.write('| scenario | median | min | max | stacks (resources) |\n|---|---|---|---|---|\n');
+process.stderr.write(
+  '| scenario | wall median | wall min | wall max | CPU median | stacks (resources) |\n|---|---|---|---|---|---|\n',
+);
 const results = [];
 for (const [label, args] of scenarios) {
   const samples = Array.from({ length: runs }, () => run(args));
   const times = samples.map((s) => s.ms);
+  const cpu = samples.map((s) => s.cpuMs);
   const stacks = samples[0].built.map((b) => `${b.env} (${b.resources})`).join(', ');
   process.stderr.write(
-    `| ${label} | ${fmt(median(times))} | ${fmt(Math.min(...times))} | ${fmt(Math.max(...times))} | ${stacks} |\n`,
+    `| ${label} | ${fmt(median(times))} | ${fmt(Math.min(...times))} | ${fmt(Math.max(...times))} | ${fmt(median(cpu))} | ${stacks} |\n`,
   );
   results.push({
     label: `infra:synth ${label}`,
     medianMs: Math.round(median(times)),
     minMs: Math.round(Math.min(...times)),
     maxMs: Math.round(Math.max(...times)),
+    cpuMedianMs: median(cpu),
     runs,
   });
 }
