@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/run-command.js';
@@ -55,9 +56,12 @@ describe('pnpm infra:synth', () => {
     ]);
   });
 
-  it('with --env synthesizes only that stack and keeps the others', async () => {
+  it('with --env synthesizes only that stack and keeps the others, and what terraform init left', async () => {
     const root = await temporaryRepository();
     expect((await synth(root)).code).toBe(0);
+    const initialised = path.join(path.dirname(stackFile(root, 'dev')), '.terraform', 'terraform.tfstate');
+    await mkdir(path.dirname(initialised), { recursive: true });
+    await writeFile(initialised, '{"backend": "s3"}');
     const prodBefore = await readFile(stackFile(root, 'prod'), 'utf8');
     await editFile(path.join(root, 'clusters/dev/environment.yaml'), 'desiredSize: 2', 'desiredSize: 3');
     const result = await synth(root, ['--env', 'dev', '--format', 'json']);
@@ -68,6 +72,7 @@ describe('pnpm infra:synth', () => {
     });
     expect(await readFile(stackFile(root, 'dev'), 'utf8')).toContain('"desired_size": 3');
     expect(await readFile(stackFile(root, 'prod'), 'utf8')).toBe(prodBefore);
+    expect(await readFile(initialised, 'utf8')).toBe('{"backend": "s3"}');
     const manifest = JSON.parse(await readFile(path.join(root, 'infra/cdktf.out/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks)).toHaveLength(3);
   });
@@ -148,4 +153,32 @@ describe('pnpm infra:synth', () => {
     expect((await synth(root, ['--frobnicate'])).code).toBe(2);
     expect((await synth(root, ['--help'])).out).toContain('Usage: pnpm infra:synth');
   });
+});
+
+describe('the installed entry point (bin/synth.js)', () => {
+  it('runs as a separate process: exit code, report on stdout, progress on stderr', async () => {
+    const root = await temporaryRepository();
+    await editFile(
+      path.join(root, 'clusters/prod/environment.yaml'),
+      'publicAccess: false',
+      'publicAccess: true',
+    );
+    const result = spawnSync(process.execPath, ['bin/synth.js', '--root', root, '--format', 'json'], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', INIT_CWD: root },
+    });
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        rule: 'infra/environment',
+        file: 'clusters/prod/environment.yaml',
+        env: 'prod',
+        message: expect.stringContaining('without publicAccessCidrs'),
+      }),
+    ]);
+    expect(result.stderr).toContain('✗ prod: not synthesized');
+    expect(result.stderr).toMatch(/synthesized 2 stacks into infra\/cdktf\.out/);
+  }, 120_000);
 });
