@@ -7,6 +7,7 @@ import os from 'node:os';
 
 const pieces = [
   { name: 'validate wall time', command: process.execPath, args: ['scripts/bench/validate-wall-time.mjs'] },
+  { name: 'infra synth wall time', command: process.execPath, args: ['infra/scripts/bench-synth.mjs'] },
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));

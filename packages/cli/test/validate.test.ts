@@ -32,12 +32,16 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, tty = false) {
 
 describe('airspark validate', () => {
   let broken: string;
+  /** Line of the broken value, found in the file rather than hard-coded (the file grows). */
+  let natLine: number;
   beforeAll(async () => {
     broken = await mkdtemp(path.join(tmpdir(), 'airspark-cli-'));
     await cp(path.join(repoRoot, 'clusters'), path.join(broken, 'clusters'), { recursive: true });
     await writeFile(path.join(broken, 'pnpm-workspace.yaml'), 'packages: []\n');
     const file = path.join(broken, 'clusters/dev/environment.yaml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('natGateways: single', 'natGateways: some'));
+    const text = (await readFile(file, 'utf8')).replace('natGateways: single', 'natGateways: some');
+    natLine = text.split('\n').findIndex((line) => line.includes('natGateways: some')) + 1;
+    await writeFile(file, text);
   });
   afterAll(() => rm(broken, { recursive: true, force: true }));
 
@@ -63,7 +67,7 @@ describe('airspark validate', () => {
       rule: 'config/schema',
       message: 'network.natGateways must be one of "single", "perZone", not "some".',
       file: 'clusters/dev/environment.yaml',
-      line: 27,
+      line: natLine,
       column: 16,
       env: 'dev',
     });
@@ -73,7 +77,7 @@ describe('airspark validate', () => {
     const plain = await run(['validate', '--root', broken, '--env', 'dev']);
     expect(plain.code).toBe(1);
     expect(plain.stdout).toMatch(
-      /^clusters\/dev\/environment.yaml\n {2}clusters\/dev\/environment.yaml:27:16 {2}error/,
+      new RegExp(`^clusters/dev/environment.yaml\n {2}clusters/dev/environment.yaml:${natLine}:16 {2}error`),
     );
     expect(plain.stdout).not.toContain('\u001b[');
     const tty = await run(['validate', '--root', broken, '--env', 'dev'], {}, true);

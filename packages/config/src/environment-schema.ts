@@ -14,6 +14,7 @@ const dnsLabel = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 const ipv4Cidr =
   '^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(3[0-2]|[12]?\\d)$';
 const quantity = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|M|G|T|P)?$';
+const awsRegion = '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$';
 
 const chartVersion = {
   type: 'string',
@@ -95,6 +96,7 @@ export const environmentSchema = {
     'dags',
     'storage',
     'karpenter',
+    'terraformState',
   ],
   properties: {
     apiVersion: { const: 'airspark.dev/v1alpha1' },
@@ -111,13 +113,13 @@ export const environmentSchema = {
       required: ['accountId', 'region'],
       properties: {
         accountId: { type: 'string', pattern: '^[0-9]{12}$', description: 'Twelve-digit AWS account id.' },
-        region: { type: 'string', pattern: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$' },
+        region: { type: 'string', pattern: awsRegion },
       },
     },
     cluster: {
       type: 'object',
       additionalProperties: false,
-      required: ['name', 'kubernetesVersion', 'endpoint'],
+      required: ['name', 'kubernetesVersion', 'endpoint', 'adminRoleArns'],
       properties: {
         name: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9-]{0,99}$' },
         kubernetesVersion: {
@@ -137,6 +139,17 @@ export const environmentSchema = {
               uniqueItems: true,
               items: { type: 'string', pattern: ipv4Cidr },
             },
+          },
+        },
+        adminRoleArns: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          description:
+            'IAM roles granted cluster-admin through EKS access entries (API authentication mode). The cluster creator gets no implicit access, so at least one operator role is needed to bootstrap Argo CD.',
+          items: {
+            type: 'string',
+            pattern: '^arn:aws(-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$',
           },
         },
         systemNodeGroup: {
@@ -287,6 +300,21 @@ export const environmentSchema = {
           additionalProperties: false,
           required: ['data', 'logs', 'sparkEventLogs'],
           properties: { data: bucketName, logs: bucketName, sparkEventLogs: bucketName },
+        },
+      },
+    },
+    terraformState: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bucket'],
+      description:
+        'Where the cdktf stack of this environment keeps its Terraform state (S3 backend, S3-native locking). The bucket is created once by hand before the first deploy; see infra/README.md.',
+      properties: {
+        bucket: bucketName,
+        region: {
+          type: 'string',
+          pattern: awsRegion,
+          description: 'Region of the state bucket; defaults to aws.region.',
         },
       },
     },

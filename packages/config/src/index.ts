@@ -9,7 +9,15 @@ export {
   loadEnvironments,
   orderByPromotion,
 } from './load-environments.js';
-export { type PlatformNames, platformNames, roleArn } from './platform-names.js';
+export {
+  awsPartition,
+  type PlatformNames,
+  type PodIdentityBinding,
+  platformNames,
+  roleArn,
+  type S3Location,
+  s3Url,
+} from './platform-names.js';
 export {
   CLUSTERS_DIR,
   ENVIRONMENT_FILE,

@@ -1,5 +1,18 @@
 import type { Environment } from './environment.js';
 
+/** Where a Pod Identity role is bound: the namespace and the service accounts that may use it. */
+export interface PodIdentityBinding {
+  namespace: string;
+  /** The manifests must create exactly these service accounts (set their names explicitly). */
+  serviceAccounts: readonly string[];
+}
+
+/** A place in S3: a bucket and a key prefix (ending in `/`, or `''` for the whole bucket). */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
 /**
  * Names that both the infrastructure (cdktf) and the manifests (Argo CD apps) use. Deriving them from
  * the environment in one place is what keeps the two sides from disagreeing: no ARN or queue name
@@ -7,6 +20,8 @@ import type { Environment } from './environment.js';
  */
 export interface PlatformNames {
   clusterName: string;
+  /** EKS managed node group for system pods; its nodes carry `eks.amazonaws.com/nodegroup: <this>`. */
+  systemNodeGroup: string;
   /** SQS queue Karpenter reads interruption events from (chart setting `settings.interruptionQueue`). */
   karpenterInterruptionQueue: string;
   /** IAM role of the nodes Karpenter launches (EC2NodeClass `spec.role`). */
@@ -23,12 +38,42 @@ export interface PlatformNames {
     /** One role per Spark team, used by its drivers and executors. */
     sparkTeams: Record<string, string>;
   };
+  /** Which namespace and service accounts each role of `podIdentityRoles` is bound to (same keys). */
+  podIdentityBindings: {
+    airflow: PodIdentityBinding;
+    livy: PodIdentityBinding;
+    karpenterController: PodIdentityBinding;
+    efsCsi: PodIdentityBinding;
+    ebsCsi: PodIdentityBinding;
+    sparkTeams: Record<string, PodIdentityBinding>;
+  };
+  /** The S3 places the platform writes to; the IAM policies grant exactly these. */
+  storage: {
+    /** Airflow `remote_base_log_folder` (as `s3Url(..., 's3')`). */
+    airflowRemoteLogs: S3Location;
+    /** Spark `spark.kubernetes.file.upload.path` for batches Livy submits with local files. */
+    livyUploads: S3Location;
+    /** Spark `spark.eventLog.dir` per team (as `s3Url(..., 's3a')`). */
+    sparkEventLogs: Record<string, S3Location>;
+  };
 }
+
+/** Release and service-account names the Airflow chart must be given (each component's `serviceAccount.name`). */
+const airflowServiceAccounts = [
+  'airflow-api-server',
+  'airflow-dag-processor',
+  'airflow-scheduler',
+  'airflow-triggerer',
+  'airflow-worker',
+] as const;
 
 export function platformNames(env: Environment): PlatformNames {
   const cluster = env.cluster.name;
+  const teams = env.spark.teams;
+  const buckets = env.storage.buckets;
   return {
     clusterName: cluster,
+    systemNodeGroup: 'system',
     karpenterInterruptionQueue: `${cluster}-karpenter`,
     karpenterNodeRole: `${cluster}-karpenter-node`,
     karpenterDiscoveryTag: cluster,
@@ -38,11 +83,40 @@ export function platformNames(env: Environment): PlatformNames {
       karpenterController: `${cluster}-karpenter-controller`,
       efsCsi: `${cluster}-efs-csi`,
       ebsCsi: `${cluster}-ebs-csi`,
-      sparkTeams: Object.fromEntries(env.spark.teams.map((t) => [t.name, `${cluster}-spark-${t.name}`])),
+      sparkTeams: Object.fromEntries(teams.map((t) => [t.name, `${cluster}-spark-${t.name}`])),
+    },
+    podIdentityBindings: {
+      airflow: { namespace: 'airflow', serviceAccounts: airflowServiceAccounts },
+      livy: { namespace: 'livy', serviceAccounts: ['livy'] },
+      karpenterController: { namespace: 'karpenter', serviceAccounts: ['karpenter'] },
+      // The EKS add-ons create these two themselves.
+      efsCsi: { namespace: 'kube-system', serviceAccounts: ['efs-csi-controller-sa'] },
+      ebsCsi: { namespace: 'kube-system', serviceAccounts: ['ebs-csi-controller-sa'] },
+      sparkTeams: Object.fromEntries(
+        teams.map((t) => [t.name, { namespace: t.namespace, serviceAccounts: ['spark'] }]),
+      ),
+    },
+    storage: {
+      airflowRemoteLogs: { bucket: buckets.logs, prefix: 'airflow-logs/' },
+      livyUploads: { bucket: buckets.data, prefix: 'livy-uploads/' },
+      sparkEventLogs: Object.fromEntries(
+        teams.map((t) => [t.name, { bucket: buckets.sparkEventLogs, prefix: `${t.name}/` }]),
+      ),
     },
   };
 }
 
 export function roleArn(env: Environment, roleName: string): string {
-  return `arn:aws:iam::${env.aws.accountId}:role/${roleName}`;
+  return `arn:${awsPartition(env.aws.region)}:iam::${env.aws.accountId}:role/${roleName}`;
+}
+
+/** The AWS partition a region belongs to (ARNs differ between them). */
+export function awsPartition(region: string): 'aws' | 'aws-us-gov' {
+  return region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/** `s3://bucket/prefix` (Airflow, AWS CLI) or `s3a://bucket/prefix` (open-source Spark's Hadoop S3A). */
+export function s3Url(location: S3Location, scheme: 's3' | 's3a' = 's3'): string {
+  const prefix = location.prefix.replace(/\/+$/, '');
+  return prefix === '' ? `${scheme}://${location.bucket}` : `${scheme}://${location.bucket}/${prefix}`;
 }
