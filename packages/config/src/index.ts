@@ -1,3 +1,28 @@
+export {
+  APPS_DIR,
+  COMPONENT_FILE,
+  type Component,
+  type ComponentSourceType,
+  componentFile,
+  componentValidator,
+} from './component.js';
+export {
+  type ExpressionScope,
+  parseExpression,
+  type Resolved,
+  resolveExpression,
+  setIn,
+  splitValuesPath,
+} from './component-expressions.js';
+export {
+  type ComponentLoadResult,
+  checkComponentShape,
+  type LoadedComponent,
+  listComponentNames,
+  loadComponent,
+  loadComponents,
+} from './component-loader.js';
+export { componentSchema } from './component-schema.js';
 export type { Environment } from './environment.js';
 export { environmentValidator } from './environment.js';
 export { environmentSchema } from './environment-schema.js';
