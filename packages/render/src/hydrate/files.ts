@@ -75,7 +75,7 @@ export async function checkHydrationFresh(root: string, hydration: Hydration): P
 }
 
 /** Writes through a temporary file in the same folder and renames it: never half-written. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -1,0 +1,151 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Finding } from '@airspark/findings';
+import { run } from '../tools/run.js';
+import { helmSource, splitManifests } from './manifests.js';
+import type { Provenance, SourceRender } from './types.js';
+
+export interface HelmTemplateRequest {
+  helm: string;
+  /** Chart folder or packaged chart (.tgz). */
+  chart: string;
+  releaseName: string;
+  namespace: string;
+  kubeVersion?: string;
+  apiVersions: readonly string[];
+  /** Absolute paths, in order. */
+  valueFiles: readonly string[];
+  /** `helm.valuesObject` (or `helm.values`) as YAML text: passed as the last --values file. */
+  extraValues?: string;
+  parameters: readonly { name: string; value: string; forceString?: boolean }[];
+  skipCrds?: boolean;
+  skipTests?: boolean;
+  skipSchemaValidation?: boolean;
+}
+
+/**
+ * The helm command line exactly as Argo CD's repo-server builds it (util/helm/cmd.go, v3.5):
+ * --name-template, --namespace, --kube-version, --set/--set-string, --values in order then the
+ * values/valuesObject file, --api-versions, --include-crds unless skipCrds.
+ */
+export function helmTemplateArgs(r: HelmTemplateRequest, extraValuesFile?: string): string[] {
+  const args = ['template', r.chart, '--name-template', r.releaseName];
+  if (r.namespace) args.push('--namespace', r.namespace);
+  if (r.kubeVersion) args.push('--kube-version', r.kubeVersion);
+  for (const p of r.parameters.filter((x) => !x.forceString)) args.push('--set', `${p.name}=${p.value}`);
+  for (const p of r.parameters.filter((x) => x.forceString)) args.push('--set-string', `${p.name}=${p.value}`);
+  for (const f of r.valueFiles) args.push('--values', f);
+  if (extraValuesFile) args.push('--values', extraValuesFile);
+  for (const v of r.apiVersions) args.push('--api-versions', v);
+  if (!r.skipCrds) args.push('--include-crds');
+  if (r.skipSchemaValidation) args.push('--skip-schema-validation');
+  if (r.skipTests) args.push('--skip-tests');
+  return args;
+}
+
+/** Where helm's `chart/templates/x.yaml` lives: in this repository, or inside a packaged chart. */
+export interface ChartLocation {
+  /** Repository-relative chart folder, for our own charts. */
+  repoPath?: string;
+  /** For packaged charts: the label used in provenance, e.g. `airflow-1.22.0.tgz`. */
+  archive?: string;
+}
+
+function templateFile(helmPath: string, location: ChartLocation): { file: string; inRepository: boolean } {
+  // helm names files `<chart name>/templates/...`; the first segment is the chart's own folder.
+  const inner = helmPath.split('/').slice(1).join('/');
+  if (location.repoPath !== undefined) return { file: path.posix.join(location.repoPath, inner), inRepository: true };
+  return { file: `${location.archive ?? 'chart'}#${helmPath}`, inRepository: false };
+}
+
+/** The line of the n-th top-level `kind: <Kind>` in a template: the best position for an object. */
+async function kindLine(absolute: string, kind: string, occurrence: number): Promise<number> {
+  const text = await readFile(absolute, 'utf8').catch(() => undefined);
+  if (text === undefined) return 1;
+  const lines = text.split('\n');
+  const hits: number[] = [];
+  const re = new RegExp(`^kind:\\s*["']?${kind}["']?\\s*(#.*)?$`);
+  lines.forEach((l, i) => {
+    if (re.test(l)) hits.push(i + 1);
+  });
+  return hits[occurrence] ?? hits[0] ?? 1;
+}
+
+/** Maps helm's error output to the template file and line it names, when it names one. */
+export function helmErrorPosition(stderr: string): { helmPath: string; line: number; column: number } | undefined {
+  const m = /([\w.-]+\/(?:templates|charts|crds)\/[^\s:]+):(\d+)(?::(\d+))?/.exec(stderr);
+  if (m) return { helmPath: m[1] as string, line: Number(m[2]), column: Number(m[3] ?? 1) };
+  const yamlError = /YAML parse error on ([\w.-]+\/[^\s:]+)/.exec(stderr);
+  if (yamlError) return { helmPath: yamlError[1] as string, line: 1, column: 1 };
+  return undefined;
+}
+
+/**
+ * Runs `helm template` in an isolated helm home (no user repositories or plugins leak in, as in
+ * Argo CD) and returns every object with the template that produced it.
+ */
+export async function helmTemplate(
+  request: HelmTemplateRequest,
+  location: ChartLocation & { root: string; errorFile: string },
+): Promise<SourceRender & { args: string[] }> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-helm-'));
+  try {
+    let extraValuesFile: string | undefined;
+    if (request.extraValues !== undefined && request.extraValues.trim() !== '') {
+      extraValuesFile = path.join(home, 'values-object.yaml');
+      await writeFile(extraValuesFile, request.extraValues);
+    }
+    const args = helmTemplateArgs(request, extraValuesFile);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      HELM_CACHE_HOME: path.join(home, 'cache'),
+      HELM_CONFIG_HOME: path.join(home, 'config'),
+      HELM_DATA_HOME: path.join(home, 'data'),
+    };
+    const result = await run(request.helm, args, { env, cwd: location.root });
+    if (result.code !== 0) {
+      const stderr = result.stderr.replaceAll(home, '<tmp>').trim();
+      const at = helmErrorPosition(stderr);
+      const finding: Finding = {
+        severity: 'error',
+        rule: 'render/helm',
+        message: `helm template failed: ${stderr.replace(/^Error: /, '')}`,
+        file: location.errorFile,
+        line: 0,
+        column: 0,
+      };
+      if (at) {
+        const where = templateFile(at.helmPath, location);
+        if (where.inRepository) Object.assign(finding, { file: where.file, line: at.line, column: at.column });
+      }
+      return { objects: [], findings: [finding], args };
+    }
+    const split = splitManifests(result.stdout);
+    const findings: Finding[] = split.errors.map((e) => ({
+      severity: 'error' as const,
+      rule: 'render/helm',
+      message: `helm produced invalid YAML: ${e.message}`,
+      file: location.errorFile,
+      line: 0,
+      column: 0,
+    }));
+    const seen = new Map<string, number>();
+    const objects = [];
+    for (const o of split.objects) {
+      const helmPath = helmSource(o.comment) ?? '';
+      const where = helmPath ? templateFile(helmPath, location) : { file: location.errorFile, inRepository: true };
+      const key = `${helmPath}|${String(o.object.kind)}`;
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      const line =
+        where.inRepository && helmPath ? await kindLine(path.join(location.root, where.file), String(o.object.kind), n) : 1;
+      const source: Provenance = { file: where.file, line, column: 1, inRepository: where.inRepository };
+      objects.push({ object: o.object, source });
+    }
+    return { objects, findings, args };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}

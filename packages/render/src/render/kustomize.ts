@@ -1,0 +1,67 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Finding } from '@airspark/findings';
+import { run } from '../tools/run.js';
+import { type KubeObject, splitManifests } from './manifests.js';
+import type { SourceRender } from './types.js';
+
+const ORIGIN = 'config.kubernetes.io/origin';
+
+/** Removes the origin annotation we asked kustomize for, leaving the object as Argo CD builds it. */
+function stripOrigin(object: KubeObject): string | undefined {
+  const annotations = object.metadata?.annotations as Record<string, string> | undefined;
+  const origin = annotations?.[ORIGIN];
+  if (annotations && origin !== undefined) {
+    delete annotations[ORIGIN];
+    if (Object.keys(annotations).length === 0 && object.metadata) delete object.metadata.annotations;
+  }
+  const m = origin ? /^path:\s*(.+)$/m.exec(origin) : null;
+  return m?.[1]?.trim();
+}
+
+/**
+ * `kustomize build <dir>` as Argo CD runs it, through kubectl's embedded kustomize. To know which
+ * file produced each object, the folder is built through a throw-away overlay that only adds
+ * `buildMetadata: [originAnnotations]` (kustomize refuses absolute paths, hence a relative
+ * reference); the annotation is removed again from the output.
+ */
+export async function kustomizeBuild(
+  kubectl: string,
+  root: string,
+  dir: string,
+): Promise<SourceRender> {
+  const overlay = await mkdtemp(path.join(os.tmpdir(), 'airspark-kustomize-'));
+  try {
+    const target = path.join(root, dir);
+    await writeFile(
+      path.join(overlay, 'kustomization.yaml'),
+      `resources:\n  - ${JSON.stringify(path.relative(overlay, target))}\nbuildMetadata: [originAnnotations]\n`,
+    );
+    const result = await run(kubectl, ['kustomize', overlay], { cwd: root });
+    if (result.code !== 0) {
+      const message = result.stderr
+        .replaceAll(`${path.relative(overlay, root)}/`, '')
+        .replaceAll(overlay, '<overlay>')
+        .trim();
+      const finding: Finding = {
+        severity: 'error',
+        rule: 'render/kustomize',
+        message: `kustomize build ${dir} failed: ${message.replace(/^error: /, '')}`,
+        file: `${dir}/kustomization.yaml`,
+        line: 0,
+        column: 0,
+      };
+      return { objects: [], findings: [finding] };
+    }
+    const split = splitManifests(result.stdout);
+    const objects = split.objects.map((o) => {
+      const origin = stripOrigin(o.object);
+      const file = origin ? path.relative(root, path.resolve(overlay, origin)).split(path.sep).join('/') : `${dir}/kustomization.yaml`;
+      return { object: o.object, source: { file, line: 1, column: 1, inRepository: !file.startsWith('..') } };
+    });
+    return { objects, findings: [] };
+  } finally {
+    await rm(overlay, { recursive: true, force: true });
+  }
+}

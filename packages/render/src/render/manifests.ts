@@ -1,0 +1,68 @@
+import { LineCounter, parseAllDocuments } from 'yaml';
+
+export type KubeObject = Record<string, unknown> & {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: Record<string, unknown>;
+};
+
+/** One object of a YAML stream with where it starts and the comment above it. */
+export interface SplitObject {
+  object: KubeObject;
+  /** 1-based line of the document's first content line in the stream. */
+  line: number;
+  /** The comment lines directly before the document (helm writes `# Source: …` there). */
+  comment: string;
+}
+
+export interface SplitResult {
+  objects: SplitObject[];
+  errors: { message: string; line: number; column: number }[];
+}
+
+/**
+ * Splits a multi-document YAML stream into objects the way Argo CD does: empty documents are
+ * skipped and `kind: *List` objects are unpacked into their items.
+ */
+export function splitManifests(text: string): SplitResult {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true });
+  const result: SplitResult = { objects: [], errors: [] };
+  for (const doc of docs) {
+    if (!('errors' in doc)) continue;
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const [pos] = e.linePos ?? [];
+        result.errors.push({ message: e.message.split('\n')[0] ?? e.message, line: pos?.line ?? 1, column: pos?.col ?? 1 });
+      }
+      continue;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) continue;
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const line = lineCounter.linePos(start).line;
+    const comment = doc.commentBefore ?? '';
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      result.errors.push({ message: 'a document is not a mapping (an object)', line, column: 1 });
+      continue;
+    }
+    const object = value as KubeObject;
+    if (isList(object)) {
+      for (const item of (object.items as unknown[] | null) ?? []) {
+        if (item && typeof item === 'object') result.objects.push({ object: item as KubeObject, line, comment });
+      }
+    } else result.objects.push({ object, line, comment });
+  }
+  return result;
+}
+
+/** `v1/List`, `ConfigMapList` … with items: Argo CD unpacks them (also `items: null`). */
+function isList(o: KubeObject): boolean {
+  return typeof o.kind === 'string' && o.kind.endsWith('List') && 'items' in o && !('spec' in o) && !('status' in o);
+}
+
+/** The `# Source: chart/templates/x.yaml` path helm writes above every rendered object. */
+export function helmSource(comment: string): string | undefined {
+  const match = /^\s*Source:\s*(\S+)\s*$/m.exec(comment);
+  return match?.[1];
+}
