@@ -1,3 +1,20 @@
+export { type CachedChart, cachedChart, chartsDir, storeChart } from './charts/chart-cache.js';
+export { type ChartLock, LOCK_FILE, type LockEntry, readLock, writeLock } from './charts/chart-lock.js';
+export { ChartPullError, pullChart } from './charts/chart-pull.js';
+export { type ChartRef, describeRef, fromArgoRepoURL, refKey } from './charts/chart-ref.js';
+export type { HydratedComponent, Manifest } from './hydrate/application.js';
+export { ARGOCD_NAMESPACE, applicationFile, projectFile, rootFile } from './hydrate/argo.js';
+export { checkHydrationFresh, type WriteResult, writeHydration } from './hydrate/files.js';
+export { type Hydration, hydrate, hydrateEnvironment } from './hydrate/hydrate-environment.js';
+export { OUTPUT_MARKER, OutputError, renderedFileText, writeRendered } from './render/output.js';
+export {
+  type AppStatus,
+  type EnvironmentRender,
+  type RenderedObject,
+  type RenderOptions,
+  renderEnvironment,
+} from './render/render-environment.js';
+export type { Provenance } from './render/types.js';
 export { cacheDir } from './tools/cache-dir.js';
 export { ensureTools, TOOLS_LAYER, type Tools, ToolsError } from './tools/ensure-tools.js';
 export { type RunOptions, type RunResult, run } from './tools/run.js';

@@ -62,7 +62,10 @@ values:
     clusterName: names.clusterName
 `,
   );
-  await repo.write('apps/livy/chart/Chart.yaml', 'apiVersion: v2\nname: livy\nversion: 0.1.0\nappVersion: 0.9.0\n');
+  await repo.write(
+    'apps/livy/chart/Chart.yaml',
+    'apiVersion: v2\nname: livy\nversion: 0.1.0\nappVersion: 0.9.0\n',
+  );
   await repo.write(
     'apps/livy/chart/values.yaml',
     'replicas: 1\nport: 8998\nimage:\n  repository: example/livy\n  tag: dev\nsparkNamespace: default\nclusterName: ""\n',
@@ -181,12 +184,18 @@ spec:
       requirements: []
 `,
   );
-  await repo.write('apps/pools/base/config.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pools\ndata: { a: "1" }\n');
+  await repo.write(
+    'apps/pools/base/config.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pools\ndata: { a: "1" }\n',
+  );
   await repo.write(
     'apps/teams/component.yaml',
     'name: teams\nnamespace: spark-team-a\nsyncWave: 0\nclusterResources: [/Namespace]\nsource:\n  type: directory\n  path: apps/teams/manifests\n',
   );
-  await repo.write('apps/teams/manifests/namespace.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: spark-team-a\n');
+  await repo.write(
+    'apps/teams/manifests/namespace.yaml',
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: spark-team-a\n',
+  );
   await repo.write(
     'apps/teams/manifests/rbac/role.yaml',
     '# the team role\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: spark\nrules: []\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: spark\n  namespace: spark-team-a\n',

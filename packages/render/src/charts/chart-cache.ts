@@ -15,7 +15,12 @@ export function chartsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function indexFile(ref: ChartRef, env: NodeJS.ProcessEnv): string {
-  return path.join(chartsDir(env), 'index', encodeURIComponent(ref.repoURL), `${ref.chart}-${ref.version}.json`);
+  return path.join(
+    chartsDir(env),
+    'index',
+    encodeURIComponent(ref.repoURL),
+    `${ref.chart}-${ref.version}.json`,
+  );
 }
 
 export const blobFile = (digest: string, env: NodeJS.ProcessEnv = process.env) =>
@@ -34,7 +39,10 @@ export interface CachedChart {
  * The cached package of a chart, verified against its content address (a corrupted or replaced
  * file is treated as not cached).
  */
-export async function cachedChart(ref: ChartRef, env: NodeJS.ProcessEnv = process.env): Promise<CachedChart | undefined> {
+export async function cachedChart(
+  ref: ChartRef,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CachedChart | undefined> {
   let digest: string;
   try {
     digest = (JSON.parse(await readFile(indexFile(ref, env), 'utf8')) as { digest: string }).digest;
@@ -48,7 +56,11 @@ export async function cachedChart(ref: ChartRef, env: NodeJS.ProcessEnv = proces
 }
 
 /** Stores a verified package: the blob first, then the index entry that points at it. */
-export async function storeChart(ref: ChartRef, bytes: Uint8Array, env: NodeJS.ProcessEnv = process.env): Promise<CachedChart> {
+export async function storeChart(
+  ref: ChartRef,
+  bytes: Uint8Array,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CachedChart> {
   const digest = sha256(bytes);
   await mkdir(chartsDir(env), { recursive: true });
   const file = blobFile(digest, env);

@@ -28,23 +28,50 @@ export async function readLock(root: string): Promise<ChartLock> {
   const charts = (parsed.source.value as { charts?: unknown }).charts;
   const findings: Finding[] = [];
   if (!Array.isArray(charts)) {
-    findings.push({ severity: 'error', rule: 'render/chart-lock', message: `${LOCK_FILE} must have a "charts" list; regenerate it with \`pnpm charts pull\`.`, file: LOCK_FILE, line: 1, column: 1 });
+    findings.push({
+      severity: 'error',
+      rule: 'render/chart-lock',
+      message: `${LOCK_FILE} must have a "charts" list; regenerate it with \`pnpm charts pull\`.`,
+      file: LOCK_FILE,
+      line: 1,
+      column: 1,
+    });
     return { entries, findings };
   }
   charts.forEach((c: Partial<LockEntry>, i) => {
     const at = positionOf(parsed.source, ['charts', String(i)]);
-    if (!c || typeof c.repoURL !== 'string' || typeof c.chart !== 'string' || typeof c.version !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(String(c.digest))) {
-      findings.push({ severity: 'error', rule: 'render/chart-lock', message: `entry ${i + 1} needs repoURL, chart, version and a sha256:<64 hex> digest.`, file: LOCK_FILE, ...at });
+    if (
+      !c ||
+      typeof c.repoURL !== 'string' ||
+      typeof c.chart !== 'string' ||
+      typeof c.version !== 'string' ||
+      !/^sha256:[0-9a-f]{64}$/.test(String(c.digest))
+    ) {
+      findings.push({
+        severity: 'error',
+        rule: 'render/chart-lock',
+        message: `entry ${i + 1} needs repoURL, chart, version and a sha256:<64 hex> digest.`,
+        file: LOCK_FILE,
+        ...at,
+      });
       return;
     }
-    const entry = { repoURL: c.repoURL, chart: c.chart, version: c.version, digest: c.digest as string, line: at.line };
+    const entry = {
+      repoURL: c.repoURL,
+      chart: c.chart,
+      version: c.version,
+      digest: c.digest as string,
+      line: at.line,
+    };
     entries.set(refKey(entry), entry);
   });
   return { entries, findings };
 }
 
 export async function writeLock(root: string, entries: readonly LockEntry[]): Promise<void> {
-  const charts = [...entries].sort(compareRefs).map(({ repoURL, chart, version, digest }) => ({ repoURL, chart, version, digest }));
+  const charts = [...entries]
+    .sort(compareRefs)
+    .map(({ repoURL, chart, version, digest }) => ({ repoURL, chart, version, digest }));
   const body = stringify({ charts }, { lineWidth: 0 });
   await writeFileAtomic(
     path.join(root, LOCK_FILE),

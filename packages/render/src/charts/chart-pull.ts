@@ -22,29 +22,41 @@ async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new ChartPullError(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new ChartPullError(
+      `cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
   }
   if (!response.ok) throw new ChartPullError(`${url} answered ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
 /** A classic chart repository: index.yaml names the package URL and its sha256 digest. */
-async function pullFromRepository(ref: ChartRef, timeoutMs: number): Promise<{ bytes: Uint8Array; indexDigest: string }> {
+async function pullFromRepository(
+  ref: ChartRef,
+  timeoutMs: number,
+): Promise<{ bytes: Uint8Array; indexDigest: string }> {
   const base = ref.repoURL.endsWith('/') ? ref.repoURL : `${ref.repoURL}/`;
-  const index = parse(new TextDecoder().decode(await download(new URL('index.yaml', base).href, timeoutMs))) as {
+  const index = parse(
+    new TextDecoder().decode(await download(new URL('index.yaml', base).href, timeoutMs)),
+  ) as {
     entries?: Record<string, IndexEntry[]>;
   };
   const entry = index.entries?.[ref.chart]?.find((e) => e.version === ref.version);
   if (!entry) throw new ChartPullError(`${ref.repoURL}/index.yaml has no ${ref.chart} ${ref.version}.`);
   const url = entry.urls?.[0];
-  if (!url) throw new ChartPullError(`${ref.repoURL}/index.yaml lists ${ref.chart} ${ref.version} without a URL.`);
+  if (!url)
+    throw new ChartPullError(`${ref.repoURL}/index.yaml lists ${ref.chart} ${ref.version} without a URL.`);
   if (!entry.digest || !/^[0-9a-f]{64}$/.test(entry.digest)) {
-    throw new ChartPullError(`${ref.repoURL}/index.yaml lists ${ref.chart} ${ref.version} without a sha256 digest; refusing an unverifiable package.`);
+    throw new ChartPullError(
+      `${ref.repoURL}/index.yaml lists ${ref.chart} ${ref.version} without a sha256 digest; refusing an unverifiable package.`,
+    );
   }
   const bytes = await download(new URL(url, base).href, timeoutMs);
   const actual = sha256(bytes);
   if (actual !== `sha256:${entry.digest}`) {
-    throw new ChartPullError(`${describeRef(ref)}: the package has ${actual} but the repository index says sha256:${entry.digest}; refusing it.`);
+    throw new ChartPullError(
+      `${describeRef(ref)}: the package has ${actual} but the repository index says sha256:${entry.digest}; refusing it.`,
+    );
   }
   return { bytes, indexDigest: actual };
 }
@@ -68,7 +80,10 @@ async function pullFromOci(ref: ChartRef, helm: string, timeoutMs: number): Prom
         timeoutMs,
       },
     );
-    if (result.code !== 0) throw new ChartPullError(`helm pull ${ref.repoURL}/${ref.chart} ${ref.version} failed: ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new ChartPullError(
+        `helm pull ${ref.repoURL}/${ref.chart} ${ref.version} failed: ${result.stderr.trim()}`,
+      );
     const [file] = await readdir(dest);
     if (!file) throw new ChartPullError(`helm pull ${ref.repoURL}/${ref.chart} left no package.`);
     return await readFile(path.join(dest, file));
@@ -86,7 +101,9 @@ export async function pullChart(
   options: { helm: string; lockedDigest?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<CachedChart> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const bytes = isOci(ref) ? await pullFromOci(ref, options.helm, timeoutMs) : (await pullFromRepository(ref, timeoutMs)).bytes;
+  const bytes = isOci(ref)
+    ? await pullFromOci(ref, options.helm, timeoutMs)
+    : (await pullFromRepository(ref, timeoutMs)).bytes;
   const digest = sha256(bytes);
   if (options.lockedDigest !== undefined && digest !== options.lockedDigest) {
     throw new ChartPullError(

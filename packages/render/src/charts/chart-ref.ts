@@ -22,5 +22,7 @@ export function describeRef(ref: ChartRef): string {
 }
 
 export function compareRefs(a: ChartRef, b: ChartRef): number {
-  return a.repoURL.localeCompare(b.repoURL) || a.chart.localeCompare(b.chart) || a.version.localeCompare(b.version);
+  return (
+    a.repoURL.localeCompare(b.repoURL) || a.chart.localeCompare(b.chart) || a.version.localeCompare(b.version)
+  );
 }

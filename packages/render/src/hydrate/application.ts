@@ -71,8 +71,12 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
   const envName = ctx.env.name;
   const findings: Finding[] = [];
   const at = (p: string[]) => positionOf(loaded.source, p);
-  const problem = (p: string[], message: string, severity: 'error' | 'warning' = 'error', rule = 'render/expression') =>
-    findings.push({ severity, rule, message, file: loaded.file, ...at(p), env: envName, app: c.name });
+  const problem = (
+    p: string[],
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+    rule = 'render/expression',
+  ) => findings.push({ severity, rule, message, file: loaded.file, ...at(p), env: envName, app: c.name });
 
   let skipped = false;
   const resolve = (expression: string, p: string[]): unknown => {
@@ -94,7 +98,8 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
     const enabled = resolve(c.enabledBy, ['enabledBy']);
     if (enabled === false) return { status: 'disabled', findings };
     if (enabled !== true) {
-      if (enabled !== undefined) problem(['enabledBy'], `"${c.enabledBy}" must name a boolean, not ${JSON.stringify(enabled)}.`);
+      if (enabled !== undefined)
+        problem(['enabledBy'], `"${c.enabledBy}" must name a boolean, not ${JSON.stringify(enabled)}.`);
       return { status: 'skipped', findings };
     }
   }
@@ -106,7 +111,8 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
     const value = isLiteral ? entry : resolve(entry, ['extraNamespaces', String(i)]);
     for (const ns of Array.isArray(value) ? value : [value]) {
       if (typeof ns === 'string') namespaces.add(ns);
-      else if (ns !== undefined) problem(['extraNamespaces', String(i)], `"${entry}" must name namespaces (strings).`);
+      else if (ns !== undefined)
+        problem(['extraNamespaces', String(i)], `"${entry}" must name namespaces (strings).`);
     }
   }
 
@@ -135,7 +141,8 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
   if (c.source.type === 'helm-upstream' && c.source.versionFrom !== undefined) {
     const v = resolve(c.source.versionFrom, ['source', 'versionFrom']);
     if (typeof v === 'string') version = v;
-    else if (v !== undefined) problem(['source', 'versionFrom'], `"${c.source.versionFrom}" must name a chart version string.`);
+    else if (v !== undefined)
+      problem(['source', 'versionFrom'], `"${c.source.versionFrom}" must name a chart version string.`);
   }
   if (skipped || findings.some((f) => f.severity === 'error')) return { status: 'skipped', findings };
 
@@ -199,7 +206,8 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
   if (c.syncOptions && c.syncOptions.length > 0) syncPolicy.syncOptions = [...c.syncOptions];
   if (c.namespaceMetadata) syncPolicy.managedNamespaceMetadata = sortKeys(c.namespaceMetadata as Json);
   if (Object.keys(syncPolicy).length > 0) spec.syncPolicy = syncPolicy;
-  if (c.ignoreDifferences && c.ignoreDifferences.length > 0) spec.ignoreDifferences = c.ignoreDifferences as Json;
+  if (c.ignoreDifferences && c.ignoreDifferences.length > 0)
+    spec.ignoreDifferences = c.ignoreDifferences as Json;
 
   const metadata: Manifest = {
     name: c.name,
@@ -227,5 +235,7 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
 
 /** `spark.teams[0].namespace` -> ['spark', 'teams', '0', 'namespace'] for positionOf. */
 function expressionPath(expression: string): string[] {
-  return [...expression.matchAll(/([^.[\]]+)|\[(\d+|\*)\]/g)].map((m) => (m[1] ?? m[2] ?? '').replace('*', '0'));
+  return [...expression.matchAll(/([^.[\]]+)|\[(\d+|\*)\]/g)].map((m) =>
+    (m[1] ?? m[2] ?? '').replace('*', '0'),
+  );
 }

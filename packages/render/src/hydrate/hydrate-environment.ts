@@ -86,7 +86,10 @@ export async function hydrateEnvironment(
       generatedYaml(`${c.component.file} + ${env.file}`, [c.application]),
     );
   }
-  files.set(projectFile(env.name), generatedYaml(`apps/*/component.yaml + ${env.file}`, [buildProject(env, components)]));
+  files.set(
+    projectFile(env.name),
+    generatedYaml(`apps/*/component.yaml + ${env.file}`, [buildProject(env, components)]),
+  );
   files.set(rootFile(env.name), generatedYaml(env.file, buildRoot(env)));
   return { env: env.name, files, components, findings };
 }

@@ -10,7 +10,7 @@ export function argoGlob(pattern: string): RegExp {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
     if (c === '\\' && i + 1 < pattern.length) {
-      re += escape(pattern[++i] as string);
+      re += escapeChar(pattern[++i] as string);
     } else if (c === '*') {
       while (pattern[i + 1] === '*') i++;
       re += '.*';
@@ -30,11 +30,11 @@ export function argoGlob(pattern: string): RegExp {
       depth--;
       re += ')';
     } else if (c === ',' && depth > 0) re += '|';
-    else re += escape(c);
+    else re += escapeChar(c);
   }
   return new RegExp(`^${re}$`);
 }
 
-function escape(c: string): string {
+function escapeChar(c: string): string {
   return c.replace(/[.+^$()|[\]\\{}*?]/g, '\\$&');
 }

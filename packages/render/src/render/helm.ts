@@ -34,7 +34,8 @@ export function helmTemplateArgs(r: HelmTemplateRequest, extraValuesFile?: strin
   if (r.namespace) args.push('--namespace', r.namespace);
   if (r.kubeVersion) args.push('--kube-version', r.kubeVersion);
   for (const p of r.parameters.filter((x) => !x.forceString)) args.push('--set', `${p.name}=${p.value}`);
-  for (const p of r.parameters.filter((x) => x.forceString)) args.push('--set-string', `${p.name}=${p.value}`);
+  for (const p of r.parameters.filter((x) => x.forceString))
+    args.push('--set-string', `${p.name}=${p.value}`);
   for (const f of r.valueFiles) args.push('--values', f);
   if (extraValuesFile) args.push('--values', extraValuesFile);
   for (const v of r.apiVersions) args.push('--api-versions', v);
@@ -55,7 +56,8 @@ export interface ChartLocation {
 function templateFile(helmPath: string, location: ChartLocation): { file: string; inRepository: boolean } {
   // helm names files `<chart name>/templates/...`; the first segment is the chart's own folder.
   const inner = helmPath.split('/').slice(1).join('/');
-  if (location.repoPath !== undefined) return { file: path.posix.join(location.repoPath, inner), inRepository: true };
+  if (location.repoPath !== undefined)
+    return { file: path.posix.join(location.repoPath, inner), inRepository: true };
   return { file: `${location.archive ?? 'chart'}#${helmPath}`, inRepository: false };
 }
 
@@ -73,7 +75,9 @@ async function kindLine(absolute: string, kind: string, occurrence: number): Pro
 }
 
 /** Maps helm's error output to the template file and line it names, when it names one. */
-export function helmErrorPosition(stderr: string): { helmPath: string; line: number; column: number } | undefined {
+export function helmErrorPosition(
+  stderr: string,
+): { helmPath: string; line: number; column: number } | undefined {
   const m = /([\w.-]+\/(?:templates|charts|crds)\/[^\s:]+):(\d+)(?::(\d+))?/.exec(stderr);
   if (m) return { helmPath: m[1] as string, line: Number(m[2]), column: Number(m[3] ?? 1) };
   const yamlError = /YAML parse error on ([\w.-]+\/[^\s:]+)/.exec(stderr);
@@ -118,7 +122,8 @@ export async function helmTemplate(
       };
       if (at) {
         const where = templateFile(at.helmPath, location);
-        if (where.inRepository) Object.assign(finding, { file: where.file, line: at.line, column: at.column });
+        if (where.inRepository)
+          Object.assign(finding, { file: where.file, line: at.line, column: at.column });
       }
       return { objects: [], findings: [finding], args };
     }
@@ -135,12 +140,16 @@ export async function helmTemplate(
     const objects = [];
     for (const o of split.objects) {
       const helmPath = helmSource(o.comment) ?? '';
-      const where = helmPath ? templateFile(helmPath, location) : { file: location.errorFile, inRepository: true };
+      const where = helmPath
+        ? templateFile(helmPath, location)
+        : { file: location.errorFile, inRepository: true };
       const key = `${helmPath}|${String(o.object.kind)}`;
       const n = seen.get(key) ?? 0;
       seen.set(key, n + 1);
       const line =
-        where.inRepository && helmPath ? await kindLine(path.join(location.root, where.file), String(o.object.kind), n) : 1;
+        where.inRepository && helmPath
+          ? await kindLine(path.join(location.root, where.file), String(o.object.kind), n)
+          : 1;
       const source: Provenance = { file: where.file, line, column: 1, inRepository: where.inRepository };
       objects.push({ object: o.object, source });
     }

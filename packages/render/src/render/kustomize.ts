@@ -26,11 +26,7 @@ function stripOrigin(object: KubeObject): string | undefined {
  * `buildMetadata: [originAnnotations]` (kustomize refuses absolute paths, hence a relative
  * reference); the annotation is removed again from the output.
  */
-export async function kustomizeBuild(
-  kubectl: string,
-  root: string,
-  dir: string,
-): Promise<SourceRender> {
+export async function kustomizeBuild(kubectl: string, root: string, dir: string): Promise<SourceRender> {
   const overlay = await mkdtemp(path.join(os.tmpdir(), 'airspark-kustomize-'));
   try {
     const target = path.join(root, dir);
@@ -57,7 +53,9 @@ export async function kustomizeBuild(
     const split = splitManifests(result.stdout);
     const objects = split.objects.map((o) => {
       const origin = stripOrigin(o.object);
-      const file = origin ? path.relative(root, path.resolve(overlay, origin)).split(path.sep).join('/') : `${dir}/kustomization.yaml`;
+      const file = origin
+        ? path.relative(root, path.resolve(overlay, origin)).split(path.sep).join('/')
+        : `${dir}/kustomization.yaml`;
       return { object: o.object, source: { file, line: 1, column: 1, inRepository: !file.startsWith('..') } };
     });
     return { objects, findings: [] };

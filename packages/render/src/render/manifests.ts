@@ -33,7 +33,11 @@ export function splitManifests(text: string): SplitResult {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const [pos] = e.linePos ?? [];
-        result.errors.push({ message: e.message.split('\n')[0] ?? e.message, line: pos?.line ?? 1, column: pos?.col ?? 1 });
+        result.errors.push({
+          message: e.message.split('\n')[0] ?? e.message,
+          line: pos?.line ?? 1,
+          column: pos?.col ?? 1,
+        });
       }
       continue;
     }
@@ -41,7 +45,12 @@ export function splitManifests(text: string): SplitResult {
     if (value === null || value === undefined) continue;
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lineCounter.linePos(start).line;
-    const comment = doc.commentBefore ?? '';
+    const comment = [
+      doc.commentBefore,
+      (doc.contents as { commentBefore?: string | null } | null)?.commentBefore,
+    ]
+      .filter(Boolean)
+      .join('\n');
     if (typeof value !== 'object' || Array.isArray(value)) {
       result.errors.push({ message: 'a document is not a mapping (an object)', line, column: 1 });
       continue;
@@ -49,7 +58,8 @@ export function splitManifests(text: string): SplitResult {
     const object = value as KubeObject;
     if (isList(object)) {
       for (const item of (object.items as unknown[] | null) ?? []) {
-        if (item && typeof item === 'object') result.objects.push({ object: item as KubeObject, line, comment });
+        if (item && typeof item === 'object')
+          result.objects.push({ object: item as KubeObject, line, comment });
       }
     } else result.objects.push({ object, line, comment });
   }
@@ -58,7 +68,13 @@ export function splitManifests(text: string): SplitResult {
 
 /** `v1/List`, `ConfigMapList` … with items: Argo CD unpacks them (also `items: null`). */
 function isList(o: KubeObject): boolean {
-  return typeof o.kind === 'string' && o.kind.endsWith('List') && 'items' in o && !('spec' in o) && !('status' in o);
+  return (
+    typeof o.kind === 'string' &&
+    o.kind.endsWith('List') &&
+    'items' in o &&
+    !('spec' in o) &&
+    !('status' in o)
+  );
 }
 
 /** The `# Source: chart/templates/x.yaml` path helm writes above every rendered object. */

@@ -86,7 +86,16 @@ export function customKindsOf(objects: readonly KubeObject[]): CustomKinds {
   for (const o of objects) {
     if (o.kind !== 'CustomResourceDefinition' || typeof o.apiVersion !== 'string') continue;
     if (!o.apiVersion.startsWith('apiextensions.k8s.io/')) continue;
-    const spec = (o as { spec?: { group?: string; scope?: string; names?: { kind?: string }; versions?: { name?: string; served?: boolean }[] } }).spec;
+    const spec = (
+      o as {
+        spec?: {
+          group?: string;
+          scope?: string;
+          names?: { kind?: string };
+          versions?: { name?: string; served?: boolean }[];
+        };
+      }
+    ).spec;
     if (!spec?.group || !spec.names?.kind) continue;
     scopes.set(`${spec.group}/${spec.names.kind}`, spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced');
     for (const v of spec.versions ?? []) {

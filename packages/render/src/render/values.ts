@@ -59,7 +59,10 @@ export function originOf(
       );
       if (origin) return { file: origin.file, line: origin.line, column: origin.column };
       if (depth > 0 && has(layer.value, prefix) && layer.source) {
-        return { file: layer.file, ...positionOf(layer.source, prefix, { key: options.key === true && depth === keys.length }) };
+        return {
+          file: layer.file,
+          ...positionOf(layer.source, prefix, { key: options.key === true && depth === keys.length }),
+        };
       }
     }
   }
@@ -89,13 +92,21 @@ export async function readValuesLayer(
       ],
     };
   }
-  if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) return { layer: { file, value: {} }, findings: [] };
+  if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text))
+    return { layer: { file, value: {} }, findings: [] };
   const parsed = parseYaml(file, text);
   if (!parsed.ok) return { findings: parsed.findings.map((f) => ({ ...f, rule: 'render/values-file' })) };
   if (!isMap(parsed.source.value)) {
     return {
       findings: [
-        { severity: 'error', rule: 'render/values-file', message: 'values must be a mapping.', file, line: 1, column: 1 },
+        {
+          severity: 'error',
+          rule: 'render/values-file',
+          message: 'values must be a mapping.',
+          file,
+          line: 1,
+          column: 1,
+        },
       ],
     };
   }
@@ -110,7 +121,10 @@ export function compileValuesSchema(schemaText: string): ValidateFunction {
   if (cached) return cached;
   const schema = JSON.parse(schemaText) as { $schema?: string };
   const options = { allErrors: true, strict: false, verbose: true, allowUnionTypes: true } as const;
-  const ajv = schema.$schema?.includes('2020-12') || schema.$schema?.includes('2019-09') ? new Ajv2020(options) : new Ajv(options);
+  const ajv =
+    schema.$schema?.includes('2020-12') || schema.$schema?.includes('2019-09')
+      ? new Ajv2020(options)
+      : new Ajv(options);
   const validate = ajv.compile(schema);
   compiledSchemas.set(schemaText, validate);
   return validate;
@@ -141,9 +155,17 @@ function describe(error: ErrorObject): { keys: string[]; key: boolean; message: 
       };
     }
     case 'required':
-      return { keys, key: false, message: `${where} is missing the required key "${String(error.params.missingProperty)}".` };
+      return {
+        keys,
+        key: false,
+        message: `${where} is missing the required key "${String(error.params.missingProperty)}".`,
+      };
     case 'type':
-      return { keys, key: false, message: `${where} must be of type ${String(error.params.type)}, not ${JSON.stringify(error.data)}.` };
+      return {
+        keys,
+        key: false,
+        message: `${where} must be of type ${String(error.params.type)}, not ${JSON.stringify(error.data)}.`,
+      };
     case 'enum':
       return {
         keys,
@@ -151,7 +173,11 @@ function describe(error: ErrorObject): { keys: string[]; key: boolean; message: 
         message: `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(error.data)}.`,
       };
     default:
-      return { keys, key: false, message: `${where} ${error.message ?? 'is invalid'} (value ${JSON.stringify(error.data)}).` };
+      return {
+        keys,
+        key: false,
+        message: `${where} ${error.message ?? 'is invalid'} (value ${JSON.stringify(error.data)}).`,
+      };
   }
 }
 
@@ -175,7 +201,12 @@ export function checkValues(
     const id = `${at.file}:${at.line}:${d.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    findings.push({ severity: 'error', rule: 'render/values-schema', message: `${d.message} (schema ${schemaFile})`, ...at });
+    findings.push({
+      severity: 'error',
+      rule: 'render/values-schema',
+      message: `${d.message} (schema ${schemaFile})`,
+      ...at,
+    });
   }
   return findings;
 }

@@ -1,0 +1,340 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Finding } from '@airspark/findings';
+import { stringify } from 'yaml';
+import { cachedChart } from '../charts/chart-cache.js';
+import type { ChartLock } from '../charts/chart-lock.js';
+import { describeRef, fromArgoRepoURL, refKey } from '../charts/chart-ref.js';
+import type { HydratedComponent } from '../hydrate/application.js';
+import type { Tools } from '../tools/ensure-tools.js';
+import { chartAsksApiVersions } from './chart-scan.js';
+import { directoryManifests } from './directory.js';
+import { helmTemplate } from './helm.js';
+import { kustomizeBuild } from './kustomize.js';
+import type { KubeObject } from './manifests.js';
+import type { SourceObject } from './types.js';
+import { checkValues, compileValuesSchema, readValuesLayer, type ValuesLayer } from './values.js';
+
+/** The parts of an Argo CD ApplicationSource the renderer understands. */
+export interface AppSource {
+  repoURL: string;
+  targetRevision?: string;
+  path?: string;
+  chart?: string;
+  ref?: string;
+  helm?: {
+    releaseName?: string;
+    namespace?: string;
+    valueFiles?: string[];
+    values?: string;
+    valuesObject?: Record<string, unknown>;
+    parameters?: { name: string; value: string; forceString?: boolean }[];
+    kubeVersion?: string;
+    apiVersions?: string[];
+    ignoreMissingValueFiles?: boolean;
+    skipCrds?: boolean;
+    skipTests?: boolean;
+    skipSchemaValidation?: boolean;
+  };
+  kustomize?: Record<string, unknown>;
+  directory?: { recurse?: boolean; include?: string; exclude?: string; jsonnet?: unknown };
+  plugin?: unknown;
+}
+
+export interface AppRenderContext {
+  root: string;
+  env: string;
+  /** The repository Argo CD reads this repository as (gitops.repoURL). */
+  repoURL: string;
+  tools: Tools;
+  lock: ChartLock;
+  strict: boolean;
+  /** API versions of the environment's CRDs (`--api-versions`), empty on the first pass. */
+  apiVersions: readonly string[];
+  cacheEnv?: NodeJS.ProcessEnv;
+}
+
+export interface AppRender {
+  app: string;
+  objects: SourceObject[];
+  findings: Finding[];
+  /** False when a source could not be rendered (objects are then incomplete). */
+  complete: boolean;
+  /** A helm source's templates ask .Capabilities.APIVersions: re-render when CRDs are known. */
+  asksApiVersions: boolean;
+}
+
+type SourceType = 'helm' | 'kustomize' | 'directory';
+
+/** Argo CD's source type: explicit fields first, else what the folder holds (Chart.yaml, kustomization). */
+function sourceType(s: AppSource, dir: string): SourceType {
+  if (s.chart || s.helm) return 'helm';
+  if (s.kustomize) return 'kustomize';
+  if (s.directory) return 'directory';
+  if (existsSync(path.join(dir, 'Chart.yaml'))) return 'helm';
+  if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(path.join(dir, f))))
+    return 'kustomize';
+  return 'directory';
+}
+
+/** Resolves a value file reference as Argo CD does: `$ref/…` via a ref source, else relative to the source path. */
+function resolveValueFile(
+  file: string,
+  source: AppSource,
+  sources: readonly AppSource[],
+  ctx: AppRenderContext,
+): { path?: string; problem?: string } {
+  let repoRelative: string;
+  if (file.startsWith('$')) {
+    const [refName, ...rest] = file.slice(1).split('/');
+    const ref = sources.find((s) => s.ref === refName);
+    if (!ref)
+      return { problem: `value file ${file} refers to "$${refName}" but no source has ref: ${refName}` };
+    if (ref.repoURL !== ctx.repoURL)
+      return {
+        problem: `value file ${file}: the $${refName} source is ${ref.repoURL}, not this repository (${ctx.repoURL})`,
+      };
+    repoRelative = path.posix.normalize(rest.join('/'));
+  } else {
+    if (!source.path)
+      return { problem: `value file ${file} is relative but the source has no path; use $values/…` };
+    repoRelative = path.posix.normalize(path.posix.join(source.path, file));
+  }
+  if (repoRelative.startsWith('..') || path.posix.isAbsolute(repoRelative))
+    return { problem: `value file ${file} points outside the repository` };
+  return { path: repoRelative };
+}
+
+/**
+ * Renders one Application the way Argo CD's repo-server does, source by source. `component`
+ * (when the Application was hydrated from one) adds the values schema check before helm runs.
+ */
+export async function renderApplication(
+  application: KubeObject,
+  file: string,
+  component: HydratedComponent | undefined,
+  ctx: AppRenderContext,
+): Promise<AppRender> {
+  const name = String(application.metadata?.name);
+  const spec =
+    (
+      application as {
+        spec?: { source?: AppSource; sources?: AppSource[]; destination?: { namespace?: string } };
+      }
+    ).spec ?? {};
+  const sources = spec.sources ?? (spec.source ? [spec.source] : []);
+  const namespace = spec.destination?.namespace ?? '';
+  const out: AppRender = { app: name, objects: [], findings: [], complete: true, asksApiVersions: false };
+  const fail = (finding: Omit<Finding, 'env' | 'app'>) => {
+    out.findings.push({ ...finding, env: ctx.env, app: name });
+    if (finding.severity === 'error' || finding.rule === 'render/chart-not-cached') out.complete = false;
+  };
+  const componentFile = component?.component.file ?? file;
+
+  for (const source of sources) {
+    if (source.ref && !source.path && !source.chart) continue; // a values-only reference source
+    if (source.plugin) {
+      fail({
+        severity: 'error',
+        rule: 'render/source-unsupported',
+        message: `not rendered: config management plugins are not supported (source ${source.repoURL}).`,
+        file,
+        line: 0,
+        column: 0,
+      });
+      continue;
+    }
+    let chartPath: string;
+    let location: { repoPath?: string; archive?: string };
+    let type: SourceType;
+    if (source.chart) {
+      const ref = {
+        repoURL: fromArgoRepoURL(source.repoURL),
+        chart: source.chart,
+        version: source.targetRevision ?? '',
+      };
+      const cached = await cachedChart(ref, ctx.cacheEnv);
+      if (!cached) {
+        fail({
+          severity: ctx.strict ? 'error' : 'warning',
+          rule: 'render/chart-not-cached',
+          message: `not rendered: chart not cached: ${describeRef(ref)}. Run \`pnpm charts pull\` where the repository is reachable.`,
+          file: componentFile,
+          line: 0,
+          column: 0,
+        });
+        continue;
+      }
+      const locked = ctx.lock.entries.get(refKey(ref));
+      if (!locked || locked.digest !== cached.digest) {
+        fail({
+          severity: 'error',
+          rule: 'render/chart-lock',
+          message: locked
+            ? `not rendered: the cached ${describeRef(ref)} has ${cached.digest} but charts.lock.yaml records ${locked.digest}.`
+            : `not rendered: ${describeRef(ref)} is not in charts.lock.yaml; run \`pnpm charts pull\` and commit the lock.`,
+          file: locked ? 'charts.lock.yaml' : componentFile,
+          line: locked?.line ?? 0,
+          column: 0,
+        });
+        continue;
+      }
+      chartPath = cached.path;
+      location = { archive: `${ref.chart}-${ref.version}.tgz` };
+      type = 'helm';
+    } else {
+      if (source.repoURL !== ctx.repoURL) {
+        fail({
+          severity: 'error',
+          rule: 'render/source-unsupported',
+          message: `not rendered: source ${source.repoURL} is neither this repository (${ctx.repoURL}) nor a chart.`,
+          file,
+          line: 0,
+          column: 0,
+        });
+        continue;
+      }
+      const dir = path.join(ctx.root, source.path ?? '.');
+      if (!existsSync(dir)) {
+        fail({
+          severity: 'error',
+          rule: 'render/source-missing',
+          message: `not rendered: ${source.path} does not exist in this repository.`,
+          file,
+          line: 0,
+          column: 0,
+        });
+        continue;
+      }
+      chartPath = dir;
+      location = { repoPath: source.path ?? '.' };
+      type = sourceType(source, dir);
+    }
+
+    if (type === 'kustomize') {
+      const r = await kustomizeBuild(ctx.tools.kubectl, ctx.root, source.path ?? '.');
+      for (const x of r.findings) fail(x);
+      out.objects.push(...r.objects);
+      continue;
+    }
+    if (type === 'directory') {
+      const r = await directoryManifests(ctx.root, source.path ?? '.', source.directory ?? {});
+      for (const x of r.findings) fail(x);
+      out.objects.push(...r.objects);
+      continue;
+    }
+
+    // helm
+    const helm = source.helm ?? {};
+    const valueFiles: string[] = [];
+    let missing = false;
+    for (const f of helm.valueFiles ?? []) {
+      const resolved = resolveValueFile(f, source, sources, ctx);
+      if (resolved.problem || !resolved.path) {
+        fail({
+          severity: 'error',
+          rule: 'render/values-file',
+          message: `not rendered: ${resolved.problem}.`,
+          file,
+          line: 0,
+          column: 0,
+        });
+        missing = true;
+      } else if (!existsSync(path.join(ctx.root, resolved.path))) {
+        if (helm.ignoreMissingValueFiles) continue;
+        fail({
+          severity: 'error',
+          rule: 'render/values-file',
+          message: `not rendered: value file ${resolved.path} does not exist (Argo CD would fail the same way).`,
+          file,
+          line: 0,
+          column: 0,
+        });
+        missing = true;
+      } else valueFiles.push(resolved.path);
+    }
+    if (missing) continue;
+
+    // Values precedence as Argo CD: valueFiles in order < values|valuesObject (the object wins) < parameters.
+    const extra =
+      helm.valuesObject !== undefined ? stringify(helm.valuesObject, { lineWidth: 0 }) : helm.values;
+
+    const schemaFile = component?.component.component.values?.schema;
+    if (schemaFile !== undefined) {
+      const layers: ValuesLayer[] = [];
+      const layerFiles = [
+        ...(location.repoPath !== undefined && existsSync(path.join(chartPath, 'values.yaml'))
+          ? [`${location.repoPath}/values.yaml`]
+          : []),
+        ...valueFiles,
+      ];
+      let unreadable = false;
+      for (const f of layerFiles) {
+        const r = await readValuesLayer(ctx.root, f);
+        for (const x of r.findings) fail(x);
+        if (r.layer) layers.push(r.layer);
+        else unreadable = true;
+      }
+      if (helm.valuesObject !== undefined) {
+        layers.push({
+          file: componentFile,
+          value: helm.valuesObject,
+          origins: component?.valuesObjectOrigins ?? [],
+        });
+      }
+      if (unreadable) continue;
+      const schemaText = await readFile(path.join(ctx.root, schemaFile), 'utf8');
+      let schemaFindings: Finding[];
+      try {
+        schemaFindings = checkValues(layers, compileValuesSchema(schemaText), schemaFile);
+      } catch (error) {
+        schemaFindings = [
+          {
+            severity: 'error',
+            rule: 'render/values-schema',
+            message: `values schema ${schemaFile} is not a valid JSON Schema: ${(error as Error).message}.`,
+            file: schemaFile,
+            line: 1,
+            column: 1,
+          },
+        ];
+      }
+      if (schemaFindings.length > 0) {
+        for (const x of schemaFindings) fail(x);
+        fail({
+          severity: 'error',
+          rule: 'render/values-schema',
+          message: `not rendered: the values of "${name}" do not match ${schemaFile}; fix the values above first.`,
+          file: componentFile,
+          line: 0,
+          column: 0,
+        });
+        continue;
+      }
+    }
+
+    out.asksApiVersions ||= await chartAsksApiVersions(chartPath);
+    const r = await helmTemplate(
+      {
+        helm: ctx.tools.helm,
+        chart: chartPath,
+        releaseName: helm.releaseName || name,
+        namespace: helm.namespace || namespace,
+        ...(helm.kubeVersion ? { kubeVersion: helm.kubeVersion } : {}),
+        // Argo CD passes the destination cluster's API versions unless helm.apiVersions pins them.
+        apiVersions: helm.apiVersions ?? ctx.apiVersions,
+        valueFiles: valueFiles.map((f) => path.join(ctx.root, f)),
+        ...(extra !== undefined ? { extraValues: extra } : {}),
+        parameters: helm.parameters ?? [],
+        skipCrds: helm.skipCrds ?? false,
+        skipTests: helm.skipTests ?? false,
+        skipSchemaValidation: helm.skipSchemaValidation ?? false,
+      },
+      { ...location, root: ctx.root, errorFile: componentFile },
+    );
+    for (const x of r.findings) fail(x);
+    out.objects.push(...r.objects);
+  }
+  return out;
+}
