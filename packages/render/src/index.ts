@@ -2,6 +2,7 @@ export { type CachedChart, cachedChart, chartsDir, storeChart } from './charts/c
 export { type ChartLock, LOCK_FILE, type LockEntry, readLock, writeLock } from './charts/chart-lock.js';
 export { ChartPullError, pullChart } from './charts/chart-pull.js';
 export { type ChartRef, describeRef, fromArgoRepoURL, refKey } from './charts/chart-ref.js';
+export { collectChartRefs, type PullOutcome, pullCharts } from './charts/pull-charts.js';
 export type { HydratedComponent, Manifest } from './hydrate/application.js';
 export { ARGOCD_NAMESPACE, applicationFile, projectFile, rootFile } from './hydrate/argo.js';
 export { checkHydrationFresh, type WriteResult, writeHydration } from './hydrate/files.js';

@@ -204,7 +204,7 @@ export function checkValues(
     findings.push({
       severity: 'error',
       rule: 'render/values-schema',
-      message: `${d.message} (schema ${schemaFile})`,
+      message: `${d.message} Schema: ${schemaFile}.`,
       ...at,
     });
   }
