@@ -1,5 +1,8 @@
 import { UsageError } from '@airspark/config';
 import { type CliContext, processContext } from './cli-context.js';
+import { bootstrapCommand } from './commands/bootstrap.js';
+import { chartsCommand } from './commands/charts.js';
+import { renderCommand } from './commands/render.js';
 import { validateCommand } from './commands/validate.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
@@ -7,6 +10,9 @@ type Command = (args: string[], ctx: CliContext) => Promise<number>;
 /** Every subcommand; each lives in its own module under commands/. */
 const commands: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'check environments, values and rendered manifests' },
+  render: { run: renderCommand, summary: 'hydrate the Argo CD Applications and render them like Argo CD' },
+  charts: { run: chartsCommand, summary: 'pull the pinned upstream charts into the verified cache' },
+  bootstrap: { run: bootstrapCommand, summary: 'install Argo CD and the root application into a cluster' },
 };
 
 function usage(): string {

@@ -1,3 +1,12 @@
+export {
+  ARGOCD_COMPONENT,
+  BootstrapError,
+  type BootstrapOptions,
+  type BootstrapPhase,
+  bootstrap,
+  bootstrapPlan,
+  checkReachable,
+} from './bootstrap/bootstrap.js';
 export { type CachedChart, cachedChart, chartsDir, storeChart } from './charts/chart-cache.js';
 export { type ChartLock, LOCK_FILE, type LockEntry, readLock, writeLock } from './charts/chart-lock.js';
 export { ChartPullError, pullChart } from './charts/chart-pull.js';
@@ -5,6 +14,7 @@ export { type ChartRef, describeRef, fromArgoRepoURL, refKey } from './charts/ch
 export { collectChartRefs, type PullOutcome, pullCharts } from './charts/pull-charts.js';
 export type { HydratedComponent, Manifest } from './hydrate/application.js';
 export { ARGOCD_NAMESPACE, applicationFile, projectFile, rootFile } from './hydrate/argo.js';
+export { hydrationFindings } from './hydrate/check.js';
 export { checkHydrationFresh, type WriteResult, writeHydration } from './hydrate/files.js';
 export { type Hydration, hydrate, hydrateEnvironment } from './hydrate/hydrate-environment.js';
 export { OUTPUT_MARKER, OutputError, renderedFileText, writeRendered } from './render/output.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findRepositoryRoot, loadEnvironments, UsageError } from '@airspark/config';
+import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
 import {
   exitCodeFor,
   type Finding,
@@ -8,6 +8,7 @@ import {
   type Report,
   summarize,
 } from '@airspark/findings';
+import { hydrationFindings } from '@airspark/render';
 import { type CliContext, wantsColor } from '../cli-context.js';
 
 export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json] [--root DIR]
@@ -49,6 +50,8 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
   const root = await findRepositoryRoot(values.root ?? ctx.cwd);
   const loaded = await loadEnvironments(root, values.env ?? []);
   const findings: Finding[] = [...loaded.findings];
+  // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
+  findings.push(...(await hydrationFindings(root, loaded.environments, await loadComponents(root))));
   const report: Report = { findings, summary: summarize(findings, loaded.requested) };
   ctx.stdout.write(formats[format](report, ctx));
   return exitCodeFor(findings);

@@ -47,6 +47,8 @@ export interface RenderOptions {
   concurrency?: number;
   cacheEnv?: NodeJS.ProcessEnv;
   onProgress?: (line: string) => void;
+  /** Render only these Applications (the root objects are always included). */
+  only?: readonly string[];
 }
 
 const meta = (o: KubeObject) => (o.metadata ?? {}) as { name?: string; namespace?: string };
@@ -154,7 +156,10 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
     ...(options.cacheEnv ? { cacheEnv: options.cacheEnv } : {}),
   };
 
-  const apps = hydration.components.map((component) => {
+  const selected = options.only
+    ? hydration.components.filter((c) => options.only?.includes(c.name))
+    : hydration.components;
+  const apps = selected.map((component) => {
     const file = `clusters/${env.name}/apps/${component.name}.yaml`;
     const [doc] = splitManifests(hydration.files.get(file) ?? '').objects;
     return { component, file, application: doc?.object ?? {} };
