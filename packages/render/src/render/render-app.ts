@@ -63,6 +63,8 @@ export interface AppRender {
   complete: boolean;
   /** A helm source's templates ask .Capabilities.APIVersions: re-render when CRDs are known. */
   asksApiVersions: boolean;
+  /** The helm/kubectl command lines run (binary, args), like Argo CD's `commands`; for benchmarks. */
+  commands: { binary: string; args: string[] }[];
 }
 
 type SourceType = 'helm' | 'kustomize' | 'directory';
@@ -125,7 +127,14 @@ export async function renderApplication(
     ).spec ?? {};
   const sources = spec.sources ?? (spec.source ? [spec.source] : []);
   const namespace = spec.destination?.namespace ?? '';
-  const out: AppRender = { app: name, objects: [], findings: [], complete: true, asksApiVersions: false };
+  const out: AppRender = {
+    app: name,
+    objects: [],
+    findings: [],
+    complete: true,
+    asksApiVersions: false,
+    commands: [],
+  };
   const fail = (finding: Omit<Finding, 'env' | 'app'>) => {
     out.findings.push({ ...finding, env: ctx.env, app: name });
     if (finding.severity === 'error' || finding.rule === 'render/chart-not-cached') out.complete = false;
@@ -214,6 +223,7 @@ export async function renderApplication(
 
     if (type === 'kustomize') {
       const r = await kustomizeBuild(ctx.tools.kubectl, ctx.root, source.path ?? '.');
+      out.commands.push({ binary: ctx.tools.kubectl, args: ['kustomize', source.path ?? '.'] });
       for (const x of r.findings) fail(x);
       out.objects.push(...r.objects);
       continue;
@@ -334,6 +344,7 @@ export async function renderApplication(
       { ...location, root: ctx.root, errorFile: componentFile },
     );
     for (const x of r.findings) fail(x);
+    out.commands.push({ binary: ctx.tools.helm, args: r.args });
     out.objects.push(...r.objects);
   }
   return out;

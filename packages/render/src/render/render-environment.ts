@@ -25,7 +25,13 @@ export interface RenderedObject {
   configuredBy: string[];
 }
 
-export type AppStatus = { app: string; status: 'rendered' | 'incomplete'; objects: number; ms: number };
+export type AppStatus = {
+  app: string;
+  status: 'rendered' | 'incomplete';
+  objects: number;
+  ms: number;
+  commands: { binary: string; args: string[] }[];
+};
 
 export interface EnvironmentRender {
   env: string;
@@ -210,6 +216,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
       status: r.complete ? 'rendered' : 'incomplete',
       objects: r.objects.length,
       ms: Math.round(timings.get(r.app) ?? 0),
+      commands: r.commands,
     });
     const appObjects: RenderedObject[] = [];
     for (const o of r.objects) {
