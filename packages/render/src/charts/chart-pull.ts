@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -66,9 +66,14 @@ async function pullFromOci(ref: ChartRef, helm: string, timeoutMs: number): Prom
   const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-helm-pull-'));
   try {
     const dest = path.join(home, 'out');
+    await mkdir(dest); // helm 4 does not create the destination folder
+    // Registries on loopback (tests, local mirrors) speak plain HTTP; everything else must be TLS.
+    const host = new URL(ref.repoURL.replace(/^oci:/, 'http:')).hostname;
+    const plainHttp =
+      host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? ['--plain-http'] : [];
     const result = await run(
       helm,
-      ['pull', `${ref.repoURL}/${ref.chart}`, '--version', ref.version, '--destination', dest],
+      ['pull', `${ref.repoURL}/${ref.chart}`, '--version', ref.version, '--destination', dest, ...plainHttp],
       {
         env: {
           PATH: process.env.PATH ?? '',

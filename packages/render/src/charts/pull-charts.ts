@@ -19,8 +19,11 @@ export async function collectChartRefs(
     findings.push(...h.findings);
     for (const c of h.components) {
       const s = c.component.component.source;
-      const version = (c.application.spec as { sources?: { targetRevision?: string }[] }).sources?.[0]
-        ?.targetRevision;
+      const spec = c.application.spec as {
+        source?: { targetRevision?: string };
+        sources?: { targetRevision?: string }[];
+      };
+      const version = (spec.sources?.[0] ?? spec.source)?.targetRevision;
       if (s.type !== 'helm-upstream' || !s.repoURL || !s.chart || !version) continue;
       const ref = { repoURL: fromArgoRepoURL(c.chartRepo ?? s.repoURL), chart: s.chart, version };
       refs.set(refKey(ref), ref);
