@@ -8,7 +8,7 @@
 // same helm/kubectl command lines directly with the same parallelism (output discarded). The
 // difference is what airspark adds. --synthetic benchmarks a generated repository (8 local charts,
 // 2 kustomize bases, 2 directories per environment) instead of the repository's own apps/.
-// Prints one JSON document on stdout; progress on stderr.
+// Prints one JSON line on stdout (the format scripts/bench.mjs collects); progress on stderr.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -82,22 +82,11 @@ for (const env of loaded.environments) {
   log(`${env.name}: ${JSON.stringify(entry)}`);
   result.push(entry);
 }
+// One JSON line, the shape scripts/bench.mjs collects: { benchmark, results: [{ label, ...figures }] }.
 process.stdout.write(
-  `${JSON.stringify(
-    {
-      benchmark: 'render',
-      method: `median of ${runs} runs after one warm-up; direct = the same helm/kubectl command lines, same parallelism (${concurrency})`,
-      repository: values.synthetic ? 'synthetic' : 'this repository',
-      machine: {
-        cpus: os.cpus().length,
-        model: os.cpus()[0]?.model,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
-      environments: result,
-    },
-    null,
-    2,
-  )}\n`,
+  `${JSON.stringify({
+    benchmark: `render per environment (${values.synthetic ? 'synthetic repository' : 'this repository'}; median of ${runs} runs after a warm-up; direct = same helm/kubectl command lines, same parallelism ${concurrency})`,
+    results: result.map(({ env, ...figures }) => ({ label: env, ...figures })),
+  })}\n`,
 );
 if (values.synthetic) await rm(root, { recursive: true, force: true });
