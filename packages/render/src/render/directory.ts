@@ -2,7 +2,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { argoGlob } from './glob.js';
-import { splitManifests } from './manifests.js';
+import { locateIn, splitManifests } from './manifests.js';
 import type { SourceRender } from './types.js';
 
 const MANIFEST_FILE = /^.*\.(yaml|yml|json|jsonnet)$/;
@@ -128,7 +128,11 @@ export async function directoryManifests(
       continue;
     }
     for (const o of split.objects)
-      objects.push({ object: o.object, source: { file, line: o.line, column: 1, inRepository: true } });
+      objects.push({
+        object: o.object,
+        source: { file, line: o.line, column: 1, inRepository: true },
+        locate: (p) => locateIn(o, file, p),
+      });
   }
   return { objects, findings };
 }

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { run } from '../tools/run.js';
-import { type KubeObject, splitManifests } from './manifests.js';
+import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import type { SourceRender } from './types.js';
 
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -51,13 +51,29 @@ export async function kustomizeBuild(kubectl: string, root: string, dir: string)
       return { objects: [], findings: [finding] };
     }
     const split = splitManifests(result.stdout);
-    const objects = split.objects.map((o) => {
+    const originals = new Map<string, SplitObject[]>();
+    const objects = [];
+    for (const o of split.objects) {
       const origin = stripOrigin(o.object);
       const file = origin
         ? path.relative(root, path.resolve(overlay, origin)).split(path.sep).join('/')
         : `${dir}/kustomization.yaml`;
-      return { object: o.object, source: { file, line: 1, column: 1, inRepository: !file.startsWith('..') } };
-    });
+      const inRepository = !file.startsWith('..');
+      // The resource as written in its file (before kustomize's transformations), to locate fields.
+      if (inRepository && origin && !originals.has(file)) {
+        const text = await readFile(path.join(root, file), 'utf8').catch(() => '');
+        originals.set(file, splitManifests(text).objects);
+      }
+      const candidates = (originals.get(file) ?? []).filter((c) => c.object.kind === o.object.kind);
+      const original =
+        candidates.find((c) => c.object.metadata?.name === o.object.metadata?.name) ??
+        (candidates.length === 1 ? candidates[0] : undefined);
+      objects.push({
+        object: o.object,
+        source: { file, line: original?.line ?? 1, column: 1, inRepository },
+        ...(original ? { locate: (p: readonly (string | number)[]) => locateIn(original, file, p) } : {}),
+      });
+    }
     return { objects, findings: [] };
   } finally {
     await rm(overlay, { recursive: true, force: true });

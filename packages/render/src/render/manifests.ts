@@ -1,4 +1,5 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { positionOf } from '@airspark/config';
+import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion?: unknown;
@@ -13,6 +14,11 @@ export interface SplitObject {
   line: number;
   /** The comment lines directly before the document (helm writes `# Source: …` there). */
   comment: string;
+  /** The parsed document (with positions), for locating fields inside the object. */
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Index into `items` when the object came out of a `List`. */
+  listItem?: number;
 }
 
 export interface SplitResult {
@@ -57,11 +63,19 @@ export function splitManifests(text: string): SplitResult {
     }
     const object = value as KubeObject;
     if (isList(object)) {
-      for (const item of (object.items as unknown[] | null) ?? []) {
+      const items = (object.items as unknown[] | null) ?? [];
+      for (const [listItem, item] of items.entries()) {
         if (item && typeof item === 'object')
-          result.objects.push({ object: item as KubeObject, line, comment });
+          result.objects.push({
+            object: item as KubeObject,
+            line,
+            comment,
+            document: doc,
+            lineCounter,
+            listItem,
+          });
       }
-    } else result.objects.push({ object, line, comment });
+    } else result.objects.push({ object, line, comment, document: doc, lineCounter });
   }
   return result;
 }
@@ -81,4 +95,15 @@ function isList(o: KubeObject): boolean {
 export function helmSource(comment: string): string | undefined {
   const match = /^\s*Source:\s*(\S+)\s*$/m.exec(comment);
   return match?.[1];
+}
+
+/** Where a field of a split object is written: its line and column (nearest existing ancestor). */
+export function locateIn(
+  split: SplitObject,
+  file: string,
+  path: readonly (string | number)[],
+): { file: string; line: number; column: number } {
+  const full = split.listItem === undefined ? path : ['items', split.listItem, ...path];
+  const source = { file, document: split.document, lineCounter: split.lineCounter, value: split.object };
+  return { file, ...positionOf(source, full.map(String)) };
 }

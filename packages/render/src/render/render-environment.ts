@@ -7,10 +7,10 @@ import type { HydratedComponent } from '../hydrate/application.js';
 import { projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
 import { ensureTools, type Tools } from '../tools/ensure-tools.js';
-import { type KubeObject, splitManifests } from './manifests.js';
+import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import { type AppRender, type AppRenderContext, renderApplication } from './render-app.js';
 import { type CustomKinds, customKindsOf, groupOf, scopeOf } from './scope.js';
-import type { Provenance } from './types.js';
+import type { Provenance, SourceObject } from './types.js';
 
 /** One object as Argo CD would apply it, with the source that produced it. */
 export interface RenderedObject {
@@ -23,6 +23,8 @@ export interface RenderedObject {
   source: Provenance;
   /** Repository files that configure the object: component.yaml and values files, in merge order. */
   configuredBy: string[];
+  /** Where a field of the object is written, when it comes from a YAML file as it is (see SourceObject). */
+  locate?: SourceObject['locate'];
 }
 
 export type AppStatus = {
@@ -69,14 +71,19 @@ export function renderedFileName(o: KubeObject): string {
 }
 
 /** The Applications and AppProjects Argo CD gets from the hydrated files (app `root`). */
-function rootObjects(h: Hydration): { file: string; object: KubeObject; line: number }[] {
+function rootObjects(h: Hydration): { file: string; object: KubeObject; line: number; split: SplitObject }[] {
   const files = [
     rootFile(h.env),
     projectFile(h.env),
     ...[...h.files.keys()].filter((f) => f !== rootFile(h.env) && f !== projectFile(h.env)).sort(),
   ];
   return files.flatMap((file) =>
-    splitManifests(h.files.get(file) ?? '').objects.map((o) => ({ file, object: o.object, line: o.line })),
+    splitManifests(h.files.get(file) ?? '').objects.map((o) => ({
+      file,
+      object: o.object,
+      line: o.line,
+      split: o,
+    })),
   );
 }
 
@@ -197,7 +204,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
 
   const objects: RenderedObject[] = [];
   const statuses: AppStatus[] = [];
-  for (const { object, file, line } of rootObjects(hydration)) {
+  for (const { object, file, line, split } of rootObjects(hydration)) {
     objects.push({
       env: env.name,
       app: ROOT_APP,
@@ -205,6 +212,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
       renderedPath: '',
       source: { file, line, column: 1, inRepository: true },
       configuredBy: [file],
+      locate: (p) => locateIn(split, file, p),
     });
   }
   const project = rootObjects(hydration).find((o) => o.file === projectFile(env.name))?.object ?? {};
@@ -235,6 +243,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
         renderedPath: '',
         source: o.source,
         configuredBy: [component.component.file, ...component.valueFiles],
+        ...(o.locate ? { locate: o.locate } : {}),
       });
     }
     findings.push(...projectFindings(env.name, project, r.app, component, appObjects, custom));

@@ -14,9 +14,17 @@ export interface Provenance {
   inRepository: boolean;
 }
 
+export type ObjectPath = readonly (string | number)[];
+
 export interface SourceObject {
   object: KubeObject;
   source: Provenance;
+  /**
+   * Where a field inside the object is written, for objects that come from a YAML file of this
+   * repository as they are (plain manifests, kustomize resources before patches); undefined for
+   * templates, whose text is not the object.
+   */
+  locate?: (path: ObjectPath) => { file: string; line: number; column: number } | undefined;
 }
 
 export interface SourceRender {
