@@ -1,0 +1,6 @@
+import { ensureTools } from '../src/tools/ensure-tools.js';
+
+/** Fetch helm and kubectl once before the test files run in parallel (a cold CI cache). */
+export default async function setup(): Promise<void> {
+  await ensureTools({ log: (line) => process.stderr.write(`${line}\n`) });
+}
