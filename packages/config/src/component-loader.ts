@@ -103,6 +103,14 @@ export function checkComponentShape(name: string, c: Component): Problem[] {
   }
   if (s.type !== 'directory')
     forbid('directory', `source.directory is only for type directory, not ${s.type}.`);
+  if (c.namespaceMetadata !== undefined && !c.syncOptions?.includes('CreateNamespace=true')) {
+    problems.push({
+      path: ['namespaceMetadata'],
+      key: true,
+      message:
+        'namespaceMetadata only takes effect with CreateNamespace=true in syncOptions (Argo CD ignores it otherwise).',
+    });
+  }
   return problems;
 }
 

@@ -111,4 +111,23 @@ describe('loadComponents', () => {
       expect.stringMatching(/^7: values are only for helm sources/),
     ]);
   });
+
+  it('requires CreateNamespace=true for namespaceMetadata', async () => {
+    await write('apps/livy/chart/Chart.yaml', 'apiVersion: v2\nname: livy\nversion: 0.1.0\n');
+    await write('apps/livy/values.yaml', 'replicas: 1\n');
+    await write(
+      'apps/livy/component.yaml',
+      livy.replace(
+        'syncOptions: [CreateNamespace=true]',
+        'syncOptions: []\nnamespaceMetadata:\n  labels: { a: b }',
+      ),
+    );
+    const result = await loadComponents(root);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        line: 6,
+        message: expect.stringContaining('only takes effect with CreateNamespace=true'),
+      }),
+    ]);
+  });
 });
