@@ -6,6 +6,9 @@ import { run } from '../tools/run.js';
 import { helmSource, splitManifests } from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
+/** Upper bound for one helm or kustomize run. */
+export const RENDER_TIMEOUT_MS = 5 * 60_000;
+
 export interface HelmTemplateRequest {
   helm: string;
   /** Chart folder or packaged chart (.tgz). */
@@ -108,7 +111,8 @@ export async function helmTemplate(
       HELM_CONFIG_HOME: path.join(home, 'config'),
       HELM_DATA_HOME: path.join(home, 'data'),
     };
-    const result = await run(request.helm, args, { env, cwd: location.root });
+    // A template that loops forever must not hang CI: helm renders our charts in well under a second.
+    const result = await run(request.helm, args, { env, cwd: location.root, timeoutMs: RENDER_TIMEOUT_MS });
     if (result.code !== 0) {
       const stderr = result.stderr.replaceAll(home, '<tmp>').trim();
       const at = helmErrorPosition(stderr);

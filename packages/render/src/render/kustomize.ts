@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { run } from '../tools/run.js';
+import { RENDER_TIMEOUT_MS } from './helm.js';
 import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import type { SourceRender } from './types.js';
 
@@ -34,7 +35,7 @@ export async function kustomizeBuild(kubectl: string, root: string, dir: string)
       path.join(overlay, 'kustomization.yaml'),
       `resources:\n  - ${JSON.stringify(path.relative(overlay, target))}\nbuildMetadata: [originAnnotations]\n`,
     );
-    const result = await run(kubectl, ['kustomize', overlay], { cwd: root });
+    const result = await run(kubectl, ['kustomize', overlay], { cwd: root, timeoutMs: RENDER_TIMEOUT_MS });
     if (result.code !== 0) {
       const message = result.stderr
         .replaceAll(`${path.relative(overlay, root)}/`, '')
