@@ -11,7 +11,7 @@ Installs Argo CD (the chart pinned by gitops.argocd.chartVersion, from the chart
 environment's root project and app-of-apps (clusters/<env>/root.yaml). Server-side apply: running
 it again changes nothing. The hydrated files must be fresh and pushed: Argo CD reads them from git.
 
-  --no-wait   do not wait for the CRDs and Argo CD workloads to become ready
+  --no-wait   do not wait for the Argo CD workloads to become ready (CRDs are always waited for)
 
 Exit codes: 0 installed, 1 findings (e.g. chart not cached, stale Applications), 2 usage error or
 cluster unreachable.`;

@@ -154,7 +154,7 @@ export interface BootstrapOptions {
   tools: Tools;
   kubeconfig?: string;
   context?: string;
-  /** Wait for CRDs and the Argo CD workloads (off only for API servers without controllers). */
+  /** Wait for the Argo CD workloads to be ready (off for API servers without controllers); CRDs are always waited for. */
   wait?: boolean;
   timeoutSeconds?: number;
   log?: (line: string) => void;
