@@ -209,8 +209,10 @@ export async function bootstrap(
     log(`  applying ${phase.name}`);
     await apply(target, phase.objects);
     applied += phase.objects.length;
-    if (phase.wait && options.wait !== false)
+    // CRDs are always waited for (the root Application needs them); workloads unless --no-wait.
+    if (phase.wait === 'crds-established' || (phase.wait && options.wait !== false)) {
       await waitFor(target, phase, options.timeoutSeconds ?? 300, log);
+    }
   }
   log(
     `done: ${applied} objects applied; Argo CD now syncs clusters/${options.env.name}/apps from ${options.env.environment.gitops.repoURL}@${options.env.environment.gitops.targetRevision}`,
