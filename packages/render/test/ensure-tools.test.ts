@@ -31,11 +31,10 @@ describe('ensureTools', () => {
     const kubectl = await run(a.kubectl, ['version', '--client', '-o', 'json']);
     expect(JSON.parse(kubectl.stdout).clientVersion.gitVersion).toBe('v1.35.2');
 
+    // A second call finds the marker and fetches nothing (no progress line is logged).
     const again: string[] = [];
-    const started = performance.now();
     await ensureTools({ env: env(), log: (l) => again.push(l) });
     expect(again).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(200);
   });
 
   it('re-extracts when the completion marker is missing or from another pin', async () => {
