@@ -211,7 +211,17 @@ export const environmentSchema = {
           'Apache Airflow from the official apache-airflow chart.',
           {
             chartVersion,
-            imageTag: { ...imageTag, description: 'Tag of apache/airflow; also the Airflow version.' },
+            imageTag: {
+              ...imageTag,
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              description:
+                'The Airflow version (chart `airflowVersion`): the apache/airflow release the platform image is built on.',
+            },
+            image: {
+              ...image,
+              description:
+                'The platform Airflow image (apps/airflow/image: apache/airflow:<imageTag> plus the pinned providers). Its tag starts with imageTag.',
+            },
             database: {
               type: 'object',
               additionalProperties: false,
@@ -232,7 +242,7 @@ export const environmentSchema = {
               then: { required: ['secretName'] },
             },
           },
-          ['chartVersion', 'imageTag', 'database'] as const,
+          ['chartVersion', 'imageTag', 'image', 'database'] as const,
         ),
         sparkOperator: component('Kubeflow Spark Operator.', { chartVersion }, ['chartVersion'] as const),
         livy: component('Apache Livy from our own chart in apps/livy.', { chartVersion, image }, [
@@ -293,8 +303,15 @@ export const environmentSchema = {
     karpenter: {
       type: 'object',
       additionalProperties: false,
-      required: ['limits'],
+      required: ['amiAlias', 'limits'],
       properties: {
+        amiAlias: {
+          type: 'string',
+          pattern: '^al2023@v[0-9]{8}$',
+          description:
+            'Pinned EKS-optimized AL2023 release for the EC2NodeClass (al2023@vYYYYMMDD, never @latest): new node images arrive by promotion.',
+          'x-airspark-promotable': true,
+        },
         limits: {
           type: 'object',
           additionalProperties: false,
