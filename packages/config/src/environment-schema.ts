@@ -225,7 +225,7 @@ export const environmentSchema = {
             database: {
               type: 'object',
               additionalProperties: false,
-              required: ['type'],
+              required: ['type', 'secretName'],
               properties: {
                 type: {
                   enum: ['in-cluster', 'external'],
@@ -234,12 +234,10 @@ export const environmentSchema = {
                 secretName: {
                   type: 'string',
                   pattern: dnsLabel,
-                  description: 'Pre-created Secret with key `connection` (external databases).',
+                  description:
+                    'Pre-created Secret with key `connection` (the SQLAlchemy URL), for the in-cluster Postgres too: the chart never generates a database password.',
                 },
               },
-              if: { properties: { type: { const: 'external' } } },
-              // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
-              then: { required: ['secretName'] },
             },
           },
           ['chartVersion', 'imageTag', 'image', 'database'] as const,
