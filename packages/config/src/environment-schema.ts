@@ -224,11 +224,21 @@ export const environmentSchema = {
           'Apache Airflow from the official apache-airflow chart.',
           {
             chartVersion,
-            imageTag: { ...imageTag, description: 'Tag of apache/airflow; also the Airflow version.' },
+            imageTag: {
+              ...imageTag,
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              description:
+                'The Airflow version (chart `airflowVersion`): the apache/airflow release the platform image is built on.',
+            },
+            image: {
+              ...image,
+              description:
+                'The platform Airflow image (apps/airflow/image: apache/airflow:<imageTag> plus the pinned providers). Its tag starts with imageTag.',
+            },
             database: {
               type: 'object',
               additionalProperties: false,
-              required: ['type'],
+              required: ['type', 'secretName'],
               properties: {
                 type: {
                   enum: ['in-cluster', 'external'],
@@ -237,15 +247,13 @@ export const environmentSchema = {
                 secretName: {
                   type: 'string',
                   pattern: dnsLabel,
-                  description: 'Pre-created Secret with key `connection` (external databases).',
+                  description:
+                    'Pre-created Secret with key `connection` (the SQLAlchemy URL), for the in-cluster Postgres too: the chart never generates a database password.',
                 },
               },
-              if: { properties: { type: { const: 'external' } } },
-              // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
-              then: { required: ['secretName'] },
             },
           },
-          ['chartVersion', 'imageTag', 'database'] as const,
+          ['chartVersion', 'imageTag', 'image', 'database'] as const,
         ),
         sparkOperator: component('Kubeflow Spark Operator.', { chartVersion }, ['chartVersion'] as const),
         livy: component('Apache Livy from our own chart in apps/livy.', { chartVersion, image }, [
@@ -321,8 +329,15 @@ export const environmentSchema = {
     karpenter: {
       type: 'object',
       additionalProperties: false,
-      required: ['limits'],
+      required: ['amiAlias', 'limits'],
       properties: {
+        amiAlias: {
+          type: 'string',
+          pattern: '^al2023@v[0-9]{8}$',
+          description:
+            'Pinned EKS-optimized AL2023 release for the EC2NodeClass (al2023@vYYYYMMDD, never @latest): new node images arrive by promotion.',
+          'x-airspark-promotable': true,
+        },
         limits: {
           type: 'object',
           additionalProperties: false,
