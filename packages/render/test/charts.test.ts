@@ -135,6 +135,19 @@ describe('chart cache against a real chart repository on loopback', () => {
     expect(charts.requests).toEqual([]);
   });
 
+  it('still checks the values of a chart that is not cached, at the file and line that set them', async () => {
+    await repo.write('clusters/dev/values/airflow.yaml', 'scheduler:\n  replicas: 0\n  replica: 3\n');
+    const dev = await render('dev');
+    expect(dev.findings.map((f) => [f.rule, f.file, f.line])).toEqual(
+      expect.arrayContaining([
+        ['render/chart-not-cached', 'apps/airflow/component.yaml', 0],
+        ['render/values-schema', 'clusters/dev/values/airflow.yaml', 2],
+        ['render/values-schema', 'clusters/dev/values/airflow.yaml', 3],
+      ]),
+    );
+    expect(charts.requests).toEqual([]);
+  });
+
   it('pulls every pinned chart once, records digests in charts.lock.yaml, then renders offline from the cache', async () => {
     const first = await pull();
     expect(first.outcomes.map((o) => o.status)).toEqual(['pulled']); // dev and staging pin the same 1.22.0

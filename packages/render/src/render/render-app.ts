@@ -157,6 +157,7 @@ export async function renderApplication(
     let chartPath: string;
     let location: { repoPath?: string; archive?: string };
     let type: SourceType;
+    let chartUnusable = false;
     if (source.chart) {
       const ref = {
         repoURL: fromArgoRepoURL(source.repoURL),
@@ -164,6 +165,9 @@ export async function renderApplication(
         version: source.targetRevision ?? '',
       };
       const cached = await cachedChart(ref, ctx.cacheEnv);
+      const locked = ctx.lock.entries.get(refKey(ref));
+      // A chart that cannot be used is reported, but its values are still checked below: the
+      // values are ours, and a typo in them must not wait until the chart is cached.
       if (!cached) {
         fail({
           severity: ctx.strict ? 'error' : 'warning',
@@ -173,10 +177,8 @@ export async function renderApplication(
           line: 0,
           column: 0,
         });
-        continue;
-      }
-      const locked = ctx.lock.entries.get(refKey(ref));
-      if (!locked || locked.digest !== cached.digest) {
+        chartUnusable = true;
+      } else if (!locked || locked.digest !== cached.digest) {
         fail({
           severity: 'error',
           rule: 'render/chart-lock',
@@ -187,9 +189,9 @@ export async function renderApplication(
           line: locked?.line ?? 0,
           column: 0,
         });
-        continue;
+        chartUnusable = true;
       }
-      chartPath = cached.path;
+      chartPath = cached?.path ?? '';
       location = { archive: `${ref.chart}-${ref.version}.tgz` };
       type = 'helm';
     } else {
@@ -324,6 +326,7 @@ export async function renderApplication(
       }
     }
 
+    if (chartUnusable) continue;
     out.asksApiVersions ||= await chartAsksApiVersions(chartPath);
     const r = await helmTemplate(
       {
