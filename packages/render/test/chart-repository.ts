@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../src/tools/run.js';
+import { run } from '@airspark/tools';
 
 /**
  * A real Helm chart repository on loopback: charts packaged by the real `helm package`, the index

@@ -2,13 +2,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadComponents, loadEnvironment } from '@airspark/config';
+import { ensureTools, type Tools } from '@airspark/tools';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cachedChart } from '../src/charts/chart-cache.js';
 import { ChartPullError, pullChart } from '../src/charts/chart-pull.js';
 import { collectChartRefs, pullCharts } from '../src/charts/pull-charts.js';
 import { renderEnvironment } from '../src/render/render-environment.js';
-import { ensureTools, type Tools } from '../src/tools/ensure-tools.js';
 import { type ChartRepository, startChartRepository } from './chart-repository.js';
 import { type FixtureRepo, fixtureRepo } from './fixture.js';
 

@@ -1,4 +1,4 @@
-import { ensureTools } from '../src/tools/ensure-tools.js';
+import { ensureTools } from '@airspark/tools';
 
 /** Fetch helm and kubectl once before the test files run in parallel (a cold CI cache). */
 export default async function setup(): Promise<void> {

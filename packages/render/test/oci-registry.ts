@@ -4,8 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheDir } from '../src/tools/cache-dir.js';
-import { run } from '../src/tools/run.js';
+import { cacheDir, run } from '@airspark/tools';
 
 /**
  * A real OCI registry on loopback for the OCI chart path: go-containerregistry's `registry`

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadComponents, loadEnvironment } from '@airspark/config';
+import { ensureTools, type Tools } from '@airspark/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectChartRefs, pullCharts } from '../src/charts/pull-charts.js';
 import { renderEnvironment } from '../src/render/render-environment.js';
-import { ensureTools, type Tools } from '../src/tools/ensure-tools.js';
 import { type FixtureRepo, fixtureRepo } from './fixture.js';
 import { type OciRegistry, startOciRegistry } from './oci-registry.js';
 

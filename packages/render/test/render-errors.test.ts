@@ -1,9 +1,9 @@
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { loadEnvironment } from '@airspark/config';
+import { ensureTools, type Tools } from '@airspark/tools';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderEnvironment } from '../src/render/render-environment.js';
-import { ensureTools, type Tools } from '../src/tools/ensure-tools.js';
 import { type FixtureRepo, fixtureRepo, writeLocalChart } from './fixture.js';
 
 let tools: Tools;

@@ -2,12 +2,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadEnvironment } from '@airspark/config';
+import { ensureTools, run, type Tools } from '@airspark/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeRendered } from '../src/render/output.js';
 import { type EnvironmentRender, renderEnvironment } from '../src/render/render-environment.js';
-import { ensureTools, type Tools } from '../src/tools/ensure-tools.js';
-import { run } from '../src/tools/run.js';
 import { type FixtureRepo, fixtureRepo, writeKustomizeAndDirectory, writeLocalChart } from './fixture.js';
 
 let repo: FixtureRepo;

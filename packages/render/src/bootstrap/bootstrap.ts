@@ -1,12 +1,12 @@
 import type { ComponentLoadResult, LoadedEnvironment } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
+import type { Tools } from '@airspark/tools';
+import { run } from '@airspark/tools';
 import { stringify } from 'yaml';
 import { ARGOCD_NAMESPACE, rootFile } from '../hydrate/argo.js';
 import { checkHydrationFresh } from '../hydrate/files.js';
 import { type KubeObject, splitManifests } from '../render/manifests.js';
 import { renderEnvironment } from '../render/render-environment.js';
-import type { Tools } from '../tools/ensure-tools.js';
-import { run } from '../tools/run.js';
 
 /** The component that installs Argo CD itself (apps/argocd/component.yaml). */
 export const ARGOCD_COMPONENT = 'argocd';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { cacheDir } from '@airspark/tools';
 import { writeFileAtomic } from '../hydrate/files.js';
-import { cacheDir } from '../tools/cache-dir.js';
 import type { ChartRef } from './chart-ref.js';
 
 /**

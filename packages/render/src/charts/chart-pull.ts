@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { run } from '@airspark/tools';
 import { parse } from 'yaml';
-import { run } from '../tools/run.js';
 import { type CachedChart, sha256, storeChart } from './chart-cache.js';
 import { type ChartRef, describeRef, isOci } from './chart-ref.js';
 

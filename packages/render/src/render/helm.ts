@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
-import { run } from '../tools/run.js';
+import { run } from '@airspark/tools';
 import { helmSource, splitManifests } from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 

