@@ -7,6 +7,7 @@ database, this bundle as the DAGs folder and no example DAGs.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -37,6 +38,10 @@ os.environ.update(
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
     os.environ.pop(_name, None)
 
+# Request-by-request logs of moto's server and py4j's shutdown chatter drown the output.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+logging.getLogger("py4j").setLevel(logging.WARNING)
+
 if str(JOBS) not in sys.path:
     sys.path.insert(0, str(JOBS))
 
@@ -61,3 +66,43 @@ def spark():
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A fresh SQLite metadata database: ``dag.test()`` records its runs there."""
+    from airflow.utils import db
+
+    db.initdb()
+
+
+@pytest.fixture(scope="session")
+def bundle_dags():
+    """The bundle's DAGs parsed as the DAG processor does, failing on any import error."""
+    from tests.support.parse_guard import parse_bundle
+
+    dagbag, _ = parse_bundle(BUNDLE)
+    assert dagbag.import_errors == {}
+    return dagbag.dags
+
+
+@pytest.fixture(scope="session")
+def s3a_jars():
+    """hadoop-aws and the AWS SDK bundle, the same files the Spark image adds."""
+    from tests.support.jars import ensure_jars
+
+    return ensure_jars()
+
+
+@pytest.fixture(scope="session")
+def local_s3():
+    """moto's S3 server on loopback, standing in for AWS S3 (see tests/support/local_s3.py)."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.support.local_s3 import LocalS3
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield LocalS3(endpoint=f"http://{host}:{port}")
+    server.stop()
