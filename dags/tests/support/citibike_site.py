@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class CitibikeSite:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}  # path under /tripdata/ -> body
+        self.errors: dict[str, int] = {}  # path under /tripdata/ -> error status to answer
         self.requests: list[tuple[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -34,9 +35,10 @@ class CitibikeSite:
 
             def _answer(self, with_body: bool) -> None:
                 site.requests.append((self.command, self.path))
-                body = site.files.get(self.path.removeprefix("/tripdata/"))
+                name = self.path.removeprefix("/tripdata/")
+                body = site.files.get(name)
                 if body is None:
-                    self.send_response(404)
+                    self.send_response(site.errors.get(name, 404))
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return

@@ -34,6 +34,9 @@ class FakeLivy:
         self.conf = dict(conf)  # what Livy's spark-defaults would hold in the cluster
         self.jars = list(jars)
         self.batches: list[Batch] = []
+        # Hooks for the failure tests: run before spark-submit, or replace running it.
+        self.before_run = None
+        self.fake_outcome: str | None = None
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -64,6 +67,12 @@ class FakeLivy:
     def _run(self, batch: Batch) -> None:
         batch.state = "running"
         batch.app_id = f"local-livy-batch-{batch.id}"
+        if self.before_run is not None:
+            self.before_run(batch)
+        if self.fake_outcome is not None:
+            batch.log = [f"stand-in: Spark not run, state {self.fake_outcome} reported"]
+            batch.state = self.fake_outcome
+            return
         conf = {**self.conf, **batch.request.get("conf", {})}
         done = spark_submit(batch.request["file"], [str(a) for a in batch.request.get("args", [])], conf, self.jars)
         batch.log = ["stdout: ", *done.stdout.splitlines(), "\nstderr: ", *done.stderr.splitlines()]
