@@ -29,7 +29,7 @@ from airspark.sensors import UrlPublishedSensor
 DOWNLOAD_CHUNK = 8 * 1024 * 1024
 
 
-@task
+@task(multiple_outputs=True)
 def plan_month(params: dict, data_interval_start: datetime | None = None) -> dict:
     from airflow.sdk import Variable
 
@@ -41,7 +41,7 @@ def plan_month(params: dict, data_interval_start: datetime | None = None) -> dic
     return citibike.plan(bucket=data_bucket(params.get("bucket")), year=year, month=month, source_url=source_url)
 
 
-@task
+@task(multiple_outputs=True)
 def stage_csv(plan: dict, archive_url: str) -> dict:
     import tempfile
     import zipfile
@@ -88,7 +88,7 @@ def stage_csv(plan: dict, archive_url: str) -> dict:
     return {"keys": sorted(keys.values()), "archive_bytes": size}
 
 
-@task
+@task(multiple_outputs=True)
 def verify_reports(plan: dict) -> dict:
     import csv
     import io
@@ -143,7 +143,7 @@ def citibike_ridership():
         mode="reschedule",
     ).output
     staged = stage_csv(plan, archive_url)
-    to_parquet = SparkKubernetesOperator(
+    csv_to_parquet = SparkKubernetesOperator(
         task_id="csv_to_parquet",
         application_file="spark_apps/citibike-csv-to-parquet.yaml",
         namespace=SPARK_NAMESPACE,
@@ -152,7 +152,7 @@ def citibike_ridership():
         delete_on_termination=True,
         execution_timeout=timedelta(hours=2),
     )
-    reports = SparkKubernetesOperator(
+    monthly_reports = SparkKubernetesOperator(
         task_id="monthly_reports",
         application_file="spark_apps/citibike-reports.yaml",
         namespace=SPARK_NAMESPACE,
@@ -161,7 +161,7 @@ def citibike_ridership():
         delete_on_termination=True,
         execution_timeout=timedelta(hours=1),
     )
-    staged >> to_parquet >> reports >> verify_reports(plan)
+    staged >> csv_to_parquet >> monthly_reports >> verify_reports(plan)
 
 
 citibike_ridership()

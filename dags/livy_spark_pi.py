@@ -24,7 +24,7 @@ RESULT_PREFIX = "airspark/livy-spark-pi"
 LIVY_HEADERS = {"X-Requested-By": "airflow"}
 
 
-@task
+@task(multiple_outputs=True)
 def stage_job(params: dict, run_id: str) -> dict:
     """Upload the job to S3 (idempotent: the key is the file's hash) and choose the output."""
     import hashlib
@@ -49,7 +49,7 @@ def stage_job(params: dict, run_id: str) -> dict:
     }
 
 
-@task
+@task(multiple_outputs=True)
 def verify_result(staged: dict, params: dict) -> dict:
     """Fail unless the job wrote a plausible estimate from every sample it was asked for."""
     import json
@@ -96,7 +96,7 @@ def verify_result(staged: dict, params: dict) -> dict:
 )
 def livy_spark_pi():
     staged = stage_job()
-    submit = LivyOperator(
+    submit_batch = LivyOperator(
         task_id="submit_batch",
         livy_conn_id=LIVY_CONN_ID,
         file=staged["file"],
@@ -120,8 +120,7 @@ def livy_spark_pi():
         deferrable=True,
         execution_timeout=timedelta(hours=1),
     )
-    verified = verify_result(staged)
-    staged >> submit >> verified
+    staged >> submit_batch >> verify_result(staged)
 
 
 livy_spark_pi()

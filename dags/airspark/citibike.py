@@ -57,9 +57,7 @@ def plan(*, bucket: str, year: int, month: int, source_url: str) -> dict:
         "csv_uri": f"s3a://{bucket}/{csv_key_prefix}",
         "parquet_uri": f"s3a://{bucket}/{PARQUET_PREFIX}",
         "results_uri": f"s3a://{bucket}/{RESULTS_PREFIX}",
-        "report_key_prefixes": {
-            name: f"{RESULTS_PREFIX}/{name}/year={year}/month={month}/" for name in REPORTS
-        },
+        "report_key_prefixes": {name: f"{RESULTS_PREFIX}/{name}/year={year}/month={month}/" for name in REPORTS},
     }
 
 

@@ -60,7 +60,6 @@ def check_columns(found: Sequence[str], source: str) -> None:
 def read_trips(spark, uri: str):
     """Read the month's CSV files as typed columns, checking every file's header."""
     from pyspark.errors import AnalysisException
-    from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
     try:
@@ -82,7 +81,7 @@ def read_trips(spark, uri: str):
     # try_cast keeps Spark 3.5 (ANSI off) and 4.0 (ANSI on) alike: a value that does not
     # parse becomes null instead of failing one version and not the other. The times are
     # New York wall-clock times without a zone, hence TIMESTAMP_NTZ.
-    return raw.select(*[_typed(F, column) for column in TRIP_COLUMNS])
+    return raw.select(*[_typed(column) for column in TRIP_COLUMNS])
 
 
 def convert(spark, *, input_uri: str, output_uri: str, year: int, month: int) -> int:
@@ -124,7 +123,9 @@ def main(argv: list[str]) -> None:
     convert(spark, input_uri=args.input, output_uri=args.output, year=args.year, month=args.month)
 
 
-def _typed(F, column: str):
+def _typed(column: str):
+    from pyspark.sql import functions as F
+
     if column in TIMESTAMP_COLUMNS:
         return F.expr(f"try_cast({column} AS TIMESTAMP_NTZ)").alias(column)
     if column in COORDINATE_COLUMNS:

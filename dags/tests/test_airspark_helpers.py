@@ -17,7 +17,7 @@ def test_the_month_param_wins_over_the_data_interval():
 
 @pytest.mark.parametrize("bad", ["2024-5", "2024-13", "24-05", "May 2024"])
 def test_a_malformed_month_is_refused_with_an_example(bad):
-    with pytest.raises(citibike.MonthError, match="not of the form YYYY-MM, e.g. 2024-05"):
+    with pytest.raises(citibike.MonthError, match=r"not of the form YYYY-MM, e\.g\. 2024-05"):
         citibike.month_to_process(bad, None)
 
 
@@ -69,7 +69,7 @@ def test_only_the_csv_files_of_an_archive_are_staged():
 
 
 def test_two_csv_files_with_one_name_are_refused():
-    with pytest.raises(ValueError, match="two CSV files in the archive are named 'a.csv'"):
+    with pytest.raises(ValueError, match=r"two CSV files in the archive are named 'a\.csv'"):
         citibike.staged_keys("p/", ["x/a.csv", "y/a.csv"])
 
 

@@ -93,7 +93,8 @@ def test_a_month_runs_end_to_end_with_moto_s3_and_local_spark_in_place_of_the_sp
         "citibike/csv/year=2024/month=5/202405-citibike-tripdata_2.csv",
     ]
     may_parquet = local_s3.keys(bucket, "citibike/parquet/year=2024/month=5/")
-    assert may_parquet and not set(stale_may) & set(may_parquet)
+    assert may_parquet
+    assert not set(stale_may) & set(may_parquet)
     assert set(june) <= set(local_s3.keys(bucket, "citibike/parquet/year=2024/month=6/"))
     assert local_s3.read(bucket, june_report) == "trips\n7\n"
 
@@ -138,7 +139,9 @@ def test_an_archive_with_the_wrong_columns_fails_the_conversion_and_stops_the_ru
 ):
     bucket, site, spark_operator = citibike_world
     pre_2021 = ("tripduration", "starttime", "stoptime", "start station id", "end station id", "bikeid", "usertype")
-    site.files["202406-citibike-tripdata.csv.zip"] = archive_bytes(2024, 6, [Trips("6140.05", "6450.05", 1)], header=pre_2021)
+    site.files["202406-citibike-tripdata.csv.zip"] = archive_bytes(
+        2024, 6, [Trips("6140.05", "6450.05", 1)], header=pre_2021
+    )
     dag = bundle_dags["citibike_ridership"]
     monkeypatch.setattr(dag.get_task("csv_to_parquet"), "retries", 0)
 

@@ -40,7 +40,7 @@ def zipped(files: dict[str, str]) -> bytes:
 
 
 def test_stage_csv_refuses_a_file_that_is_not_a_zip(tasks, world):
-    bucket, site, plan = world
+    _bucket, site, plan = world
     site.files["202405-citibike-tripdata.zip"] = b"<html>not found</html>"
     with pytest.raises(AirflowFailException, match="is not a zip archive"):
         tasks["stage_csv"].python_callable(plan, f"{site.url}/202405-citibike-tripdata.zip")
@@ -69,7 +69,8 @@ def test_the_sensor_waits_on_404_and_pushes_the_first_published_url(world):
     assert sensor.poke({}).is_done is False
     site.files["202405-citibike-tripdata.csv.zip"] = b"zip"
     done = sensor.poke({})
-    assert done.is_done is True and done.xcom_value == plan["archive_urls"][1]
+    assert done.is_done is True
+    assert done.xcom_value == plan["archive_urls"][1]
 
 
 def test_the_sensor_fails_on_a_server_error(world):

@@ -54,10 +54,12 @@ def test_parsing_does_no_network_variable_or_connection_io(parsed):
 def test_policy_every_dag_is_owned_tagged_documented_and_retried(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert dag.tags, "tags let people find a DAG in the UI"
-    assert dag.doc_md and dag_id in dag.doc_md
+    assert dag.doc_md
+    assert dag_id in dag.doc_md
     assert dag.catchup is False
     assert dag.max_active_runs == 1
-    assert dag.start_date.tzinfo is not None and dag.start_date.utcoffset() == timedelta(0)
+    assert dag.start_date.tzinfo is not None
+    assert dag.start_date.utcoffset() == timedelta(0)
     for task in dag.tasks:
         assert task.owner == "data-platform", task.task_id
         assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retry"
@@ -73,7 +75,8 @@ def test_pyspark_pi_submits_the_template_to_the_spark_team_namespace(dagbag):
     # Airflow reads template files when it loads the DAG: the path resolved in the bundle.
     assert task.application_file == (BUNDLE / "spark_apps" / "pyspark-pi.yaml").read_text()
     assert task.kubernetes_conn_id == "kubernetes_default"
-    assert task.get_logs is True and task.delete_on_termination is True
+    assert task.get_logs is True
+    assert task.delete_on_termination is True
     assert task.execution_timeout == timedelta(minutes=30)
     assert dag.params["partitions"] == 10
 

@@ -54,15 +54,18 @@ def test_the_batch_runs_on_local_spark_behind_a_fake_livy_and_its_result_is_veri
     assert batch.request["file"] == f"s3a://{bucket}/airspark/livy-jobs/{job_hash}/spark_pi.py"
     output = batch.request["args"][-1]
     assert output.startswith(f"s3a://{bucket}/airspark/livy-spark-pi/manual_")
-    assert ":" not in output.removeprefix("s3a:") and "+" not in output, "run ids must be made safe for s3a"
+    assert ":" not in output.removeprefix("s3a:"), "run ids must be made safe for s3a"
+    assert "+" not in output
     assert batch.request["args"][:-1] == ["--partitions", "2", "--samples-per-partition", "20000", "--output"]
     assert batch.request["conf"] == spark_submit_placement_conf()
-    assert batch.request["driverMemory"] == "1g" and batch.request["numExecutors"] == 2
+    assert batch.request["driverMemory"] == "1g"
+    assert batch.request["numExecutors"] == 2
     assert batch.request["name"].startswith("spark-pi-manual_")
     key_prefix = output.removeprefix(f"s3a://{bucket}/")
     (result_key,) = [k for k in local_s3.keys(bucket, key_prefix) if k.endswith(".json")]
     result = json.loads(local_s3.read(bucket, result_key))
-    assert result["samples"] == 40_000 and abs(result["pi"] - 3.14159) < 0.1
+    assert result["samples"] == 40_000
+    assert abs(result["pi"] - 3.14159) < 0.1
 
 
 def test_a_driver_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world, local_s3):
@@ -83,7 +86,7 @@ def test_a_driver_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world
 
 
 def test_livy_reporting_success_without_a_result_fails_verification(livy_world, local_s3):
-    dag, bucket, livy = livy_world
+    dag, _bucket, livy = livy_world
     # Livy on Kubernetes counts any driver exiting 0 as success (incubator-livy #455):
     # the fake reports success without running Spark, so nothing is written.
     livy.fake_outcome = "success"

@@ -56,9 +56,12 @@ def test_template_is_a_v1beta2_python_application_that_never_restarts_itself(tem
     assert app["kind"] == "SparkApplication"
     assert app["metadata"]["namespace"] == SPARK_NAMESPACE
     spec = app["spec"]
-    assert spec["type"] == "Python" and spec["mode"] == "cluster"
+    assert spec["type"] == "Python"
+    assert spec["mode"] == "cluster"
     assert spec["restartPolicy"] == {"type": "Never"}, "Airflow owns retries"
-    assert spec["sparkVersion"] == version("pyspark"), "the image's Spark, pyspark in uv.lock and sparkVersion move together"
+    assert spec["sparkVersion"] == version("pyspark"), (
+        "the image's Spark, pyspark in uv.lock and sparkVersion move together"
+    )
     assert spec["image"] == IMAGE, "the environment pins the image tag through the Variable"
     assert {p for p in jinja_paths(app) if not re.fullmatch(r"\.spec\.arguments\[\d+\]", p)} == {".spec.image"}
 
@@ -77,9 +80,9 @@ def test_driver_on_demand_and_undisrupted_executors_on_the_executor_pool(templat
     assert spec["driver"]["annotations"] == DRIVER_ANNOTATIONS
     assert spec["driver"]["serviceAccount"] == SPARK_SERVICE_ACCOUNT
     assert spec["executor"]["nodeSelector"] == EXECUTOR_NODE_SELECTOR
-    assert "affinity" not in spec["driver"] and "tolerations" not in spec["driver"], (
-        "nodeSelector only: the operator's webhook drops affinity and tolerations when it fails"
-    )
+    # nodeSelector only: the operator's webhook drops affinity and tolerations when it fails.
+    assert "affinity" not in spec["driver"]
+    assert "tolerations" not in spec["driver"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
@@ -88,11 +91,13 @@ def test_pods_are_sized_and_run_as_non_root(template, role):
     pod = load(template)["spec"][role]
     # The operator turns cores into the CPU request, coreLimit into the CPU limit and
     # memory (+ overhead) into the memory request and limit.
-    assert isinstance(pod["cores"], int) and pod["cores"] >= 1
+    assert isinstance(pod["cores"], int)
+    assert pod["cores"] >= 1
     assert pod["coreLimit"] == str(pod["cores"])
     assert re.fullmatch(r"\d+[mg]", pod["memory"])
     security = pod["securityContext"]
-    assert security["runAsNonRoot"] is True and security["runAsUser"] == 185
+    assert security["runAsNonRoot"] is True
+    assert security["runAsUser"] == 185
     assert security["allowPrivilegeEscalation"] is False
     assert security["capabilities"] == {"drop": ["ALL"]}
     if role == "executor":

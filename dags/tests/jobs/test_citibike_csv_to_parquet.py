@@ -25,7 +25,8 @@ def test_converts_a_month_to_parquet_partitioned_by_year_and_month(spark, tmp_pa
     types = dict(trips.dtypes)
     assert types["started_at"] == "timestamp_ntz"
     assert types["start_lat"] == "double"
-    assert types["year"] == "int" and types["month"] == "int"
+    assert types["year"] == "int"
+    assert types["month"] == "int"
     first = trips.where("ride_id = '202405R000000'").collect()[0]
     assert first.started_at == dt.datetime(2024, 5, 1, 6, 0, 0, 123000)
     assert first.ended_at == dt.datetime(2024, 5, 1, 6, 14, 5, 123000)

@@ -27,7 +27,8 @@ def test_the_result_is_written_as_one_json_object_for_the_dag_to_check(spark, tm
     files = list(out.glob("part-*.json"))
     assert len(files) == 1
     written = json.loads(files[0].read_text())
-    assert written["samples"] == 2000 and written["partitions"] == 2
+    assert written["samples"] == 2000
+    assert written["partitions"] == 2
     assert written["pi"] == 4.0 * written["inside"] / 2000
     assert "Pi is roughly" in capsys.readouterr().out
 

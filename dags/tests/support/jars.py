@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOCKERFILE = Path(__file__).resolve().parents[2] / "image" / "Dockerfile"
-_ADD = re.compile(r"^ADD\s+--checksum=sha256:(?P<sha>[0-9a-f]{64})\s+(?:--\S+\s+)*\\?\s*(?P<url>https://\S+\.jar)\s", re.M)
+_ADD = re.compile(
+    r"^ADD\s+--checksum=sha256:(?P<sha>[0-9a-f]{64})\s+(?:--\S+\s+)*\\?\s*(?P<url>https://\S+\.jar)\s", re.M
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def _download(jar: Jar, target: Path, progress) -> None:
     digest = hashlib.sha256()
     with urllib.request.urlopen(jar.url, timeout=60) as response:  # noqa: S310 (https only, by the regex)
         total = int(response.headers.get("Content-Length") or 0)
-        fd, temp = tempfile.mkstemp(prefix=f".{jar.name}.", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{jar.name}.", dir=target.parent)
+        temp = Path(name)
         try:
             with os.fdopen(fd, "wb") as out:
                 done, shown = 0, -1
@@ -78,11 +81,10 @@ def _download(jar: Jar, target: Path, progress) -> None:
                         shown = percent // 10
                         print(f"fetching {jar.name}: {done >> 20} of {total >> 20} MiB", file=progress, flush=True)
             if digest.hexdigest() != jar.sha256:
-                raise RuntimeError(f"{jar.url}: sha256 {digest.hexdigest()} is not the {jar.sha256} of image/Dockerfile")
-            os.replace(temp, target)  # never leave a half-written jar under the final name
+                raise RuntimeError(f"{jar.url}: sha256 {digest.hexdigest()} is not {jar.sha256} (image/Dockerfile)")
+            temp.replace(target)  # never leave a half-written jar under the final name
         finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+            temp.unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str:
