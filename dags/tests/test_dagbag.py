@@ -178,7 +178,7 @@ def test_a_dag_that_does_io_at_import_is_caught(tmp_path):
 
 def test_breaking_a_dags_import_makes_the_dagbag_report_it(tmp_path):
     bundle = tmp_path / "bundle"
-    shutil.copytree(BUNDLE, bundle, ignore=shutil.ignore_patterns(".venv", "tests", "__pycache__", "*.lock"))
+    shutil.copytree(BUNDLE, bundle, ignore=shutil.ignore_patterns(".venv*", "tests", "__pycache__", "*.lock"))
     broken = bundle / "pyspark_pi.py"
     broken.write_text(broken.read_text().replace("from airflow.sdk import", "from airflow.sdk.nowhere import"))
 
