@@ -32,13 +32,18 @@ DOWNLOAD_CHUNK = 8 * 1024 * 1024
 @task(multiple_outputs=True)
 def plan_month(params: dict, data_interval_start: datetime | None = None) -> dict:
     from airflow.sdk import Variable
+    from airflow.sdk.exceptions import AirflowFailException
 
     from airspark import citibike
-    from airspark.platform import data_bucket
+    from airspark.platform import ConfigurationError, data_bucket
 
-    year, month = citibike.month_to_process(params.get("month"), data_interval_start)
+    try:
+        year, month = citibike.month_to_process(params.get("month"), data_interval_start)
+        bucket = data_bucket(params.get("bucket"))
+    except (citibike.MonthError, ConfigurationError) as err:
+        raise AirflowFailException(str(err)) from None  # a retry would not fix it
     source_url = Variable.get(citibike.SOURCE_URL_VARIABLE, default=citibike.DEFAULT_SOURCE_URL)
-    return citibike.plan(bucket=data_bucket(params.get("bucket")), year=year, month=month, source_url=source_url)
+    return citibike.plan(bucket=bucket, year=year, month=month, source_url=source_url)
 
 
 @task(multiple_outputs=True)

@@ -31,10 +31,14 @@ def stage_job(params: dict, run_id: str) -> dict:
     from pathlib import Path
 
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    from airflow.sdk.exceptions import AirflowFailException
 
-    from airspark.platform import AWS_CONN_ID, data_bucket, run_key
+    from airspark.platform import AWS_CONN_ID, ConfigurationError, data_bucket, run_key
 
-    bucket = data_bucket(params.get("bucket"))
+    try:
+        bucket = data_bucket(params.get("bucket"))
+    except ConfigurationError as err:
+        raise AirflowFailException(str(err)) from None  # a retry would not fix it
     job = Path(__file__).parent / "jobs" / "spark_pi.py"
     body = job.read_bytes()
     key = f"{JOB_PREFIX}/{hashlib.sha256(body).hexdigest()[:16]}/{job.name}"

@@ -55,6 +55,8 @@ def spark():
     """One local SparkSession for every in-process job test: starting one costs seconds."""
     from pyspark.sql import SparkSession
 
+    from tests.support.spark_submit import QUICK_JVM
+
     session = (
         SparkSession.builder.master("local[2]")
         .appName("airspark-dags-tests")
@@ -62,6 +64,7 @@ def spark():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", QUICK_JVM)
         .getOrCreate()
     )
     yield session

@@ -88,3 +88,25 @@ def test_the_sensor_fails_when_the_site_cannot_be_reached():
     sensor = UrlPublishedSensor(task_id="wait", urls=["http://127.0.0.1:9/nothing-listens-here"], request_timeout=2)
     with pytest.raises(requests.ConnectionError):
         sensor.poke({})
+
+
+def test_plan_month_fails_without_retry_when_the_run_names_no_month(bundle_dags, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", "data")
+    plan_month = bundle_dags["citibike_ridership"].get_task("plan_month")
+    with pytest.raises(AirflowFailException, match="trigger it with the param 'month'"):
+        plan_month.python_callable(params={"month": None, "bucket": None}, data_interval_start=None)
+
+
+def test_plan_month_fails_without_retry_when_no_bucket_is_configured(bundle_dags, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", raising=False)
+    plan_month = bundle_dags["citibike_ridership"].get_task("plan_month")
+    with pytest.raises(AirflowFailException, match="set the Airflow Variable airspark_data_bucket"):
+        plan_month.python_callable(params={"month": "2024-05", "bucket": None})
+
+
+def test_plan_month_reads_the_source_url_variable_in_the_task(bundle_dags, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_CITIBIKE_SOURCE_URL", "http://mirror.invalid/tripdata")
+    plan_month = bundle_dags["citibike_ridership"].get_task("plan_month")
+    plan = plan_month.python_callable(params={"month": "2024-05", "bucket": "data"})
+    assert plan["archive_urls"][0] == "http://mirror.invalid/tripdata/202405-citibike-tripdata.zip"
+    assert plan["csv_uri"] == "s3a://data/citibike/csv/year=2024/month=5/"
