@@ -112,7 +112,8 @@ def livy_spark_pi():
             "--output",
             staged["output"],
         ],
-        name=staged["batch_name"],
+        # Livy refuses a second live batch of the same name: a retry gets its own.
+        name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}",
         conf=spark_submit_placement_conf(),
         driver_memory="1g",
         driver_cores=1,

@@ -68,6 +68,7 @@ def test_policy_every_dag_is_owned_tagged_documented_and_retried(dagbag, dag_id)
 def test_pyspark_pi_submits_the_template_to_the_spark_team_namespace(dagbag):
     dag = dagbag.dags["pyspark_pi"]
     assert isinstance(dag.timetable, NullTimetable)  # schedule=None: a smoke test run on demand
+    assert set(dag.tags) == {"spark", "spark-operator", "smoke-test"}
     assert upstream(dag) == {"estimate_pi": set()}
     task = dag.get_task("estimate_pi")
     assert isinstance(task, SparkKubernetesOperator)
@@ -83,6 +84,8 @@ def test_pyspark_pi_submits_the_template_to_the_spark_team_namespace(dagbag):
 
 def test_livy_spark_pi_polls_deferred_and_verifies_the_result_after_the_batch(dagbag):
     dag = dagbag.dags["livy_spark_pi"]
+    assert isinstance(dag.timetable, NullTimetable)
+    assert set(dag.tags) == {"spark", "livy", "smoke-test"}
     assert upstream(dag) == {
         "stage_job": set(),
         "submit_batch": {"stage_job"},
@@ -115,6 +118,7 @@ def test_livy_batches_are_placed_like_the_spark_operator_templates():
 def test_citibike_ridership_is_monthly_and_chains_download_spark_and_checks(dagbag):
     dag = dagbag.dags["citibike_ridership"]
     assert dag.timetable == CronDataIntervalTimetable("0 0 1 * *", timezone="UTC")
+    assert set(dag.tags) == {"citibike", "spark", "spark-operator"}
     assert dag.start_date.tzinfo == UTC or dag.start_date.utcoffset() == timedelta(0)
     assert upstream(dag) == {
         "plan_month": set(),

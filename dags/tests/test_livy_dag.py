@@ -61,6 +61,7 @@ def test_the_batch_runs_on_local_spark_behind_a_fake_livy_and_its_result_is_veri
     assert batch.request["driverMemory"] == "1g"
     assert batch.request["numExecutors"] == 2
     assert batch.request["name"].startswith("spark-pi-manual_")
+    assert batch.request["name"].endswith("-try1")
     key_prefix = output.removeprefix(f"s3a://{bucket}/")
     (result_key,) = [k for k in local_s3.keys(bucket, key_prefix) if k.endswith(".json")]
     result = json.loads(local_s3.read(bucket, result_key))
