@@ -1,0 +1,131 @@
+"""livy_spark_pi: estimate pi through the in-cluster Livy service, then check the result.
+
+Livy on Kubernetes reports a batch as successful when the driver pod exits 0, whatever
+Spark did, so the job writes its result to S3 and ``verify_result`` checks it.
+``submit_batch`` polls Livy (``polling_interval`` > 0; at 0 the operator would return
+right after the submission) from the triggerer (deferrable), holding no worker slot.
+
+Livy runs Spark 3.5, so the job (``jobs/spark_pi.py``, which keeps to APIs Spark 3.5 and
+4.0 share) is uploaded from this bundle to S3 under its content hash for Livy to fetch.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.providers.apache.livy.operators.livy import LivyOperator
+from airflow.sdk import Param, dag, task
+
+from airspark.platform import LIVY_CONN_ID, spark_submit_placement_conf
+
+JOB_PREFIX = "airspark/livy-jobs"
+RESULT_PREFIX = "airspark/livy-spark-pi"
+# Livy refuses POSTs without this header when its CSRF protection is on.
+LIVY_HEADERS = {"X-Requested-By": "airflow"}
+
+
+@task(multiple_outputs=True)
+def stage_job(params: dict, run_id: str) -> dict:
+    """Upload the job to S3 (idempotent: the key is the file's hash) and choose the output."""
+    import hashlib
+    from pathlib import Path
+
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airspark.platform import AWS_CONN_ID, ConfigurationError, data_bucket, run_key
+
+    try:
+        bucket = data_bucket(params.get("bucket"))
+    except ConfigurationError as err:
+        raise AirflowFailException(str(err)) from None  # a retry would not fix it
+    job = Path(__file__).parent / "jobs" / "spark_pi.py"
+    body = job.read_bytes()
+    key = f"{JOB_PREFIX}/{hashlib.sha256(body).hexdigest()[:16]}/{job.name}"
+    S3Hook(aws_conn_id=AWS_CONN_ID).load_bytes(body, key=key, bucket_name=bucket, replace=True)
+    output_key = f"{RESULT_PREFIX}/{run_key(run_id)}/"
+    return {
+        "file": f"s3a://{bucket}/{key}",
+        "bucket": bucket,
+        "output_key": output_key,
+        "output": f"s3a://{bucket}/{output_key}",
+        "batch_name": f"spark-pi-{run_key(run_id)}"[:100],
+    }
+
+
+@task(multiple_outputs=True)
+def verify_result(staged: dict, params: dict) -> dict:
+    """Fail unless the job wrote a plausible estimate from every sample it was asked for."""
+    import json
+    import math
+
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airspark.platform import AWS_CONN_ID
+
+    hook = S3Hook(aws_conn_id=AWS_CONN_ID)
+    keys = [k for k in hook.list_keys(staged["bucket"], prefix=staged["output_key"]) or [] if k.endswith(".json")]
+    if not keys:
+        raise AirflowFailException(
+            f"Livy reported success but the job wrote no result under {staged['output']}: "
+            "read the batch log above; the driver may have exited 0 without finishing"
+        )
+    lines = [line for key in keys for line in hook.read_key(key, staged["bucket"]).splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise AirflowFailException(f"expected one result under {staged['output']}, found {len(lines)}")
+    result = json.loads(lines[0])
+    expected = params["partitions"] * params["samples_per_partition"]
+    if result.get("samples") != expected:
+        raise AirflowFailException(f"the job sampled {result.get('samples')} points, not the {expected} asked for")
+    if not abs(result["pi"] - math.pi) < 0.1:
+        raise AirflowFailException(f"the estimate {result['pi']} is not within 0.1 of pi")
+    return result
+
+
+@dag(
+    dag_id="livy_spark_pi",
+    schedule=None,
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["spark", "livy", "smoke-test"],
+    default_args={"owner": "data-platform", "retries": 1, "retry_delay": timedelta(minutes=2)},
+    params={
+        "bucket": Param(None, type=["null", "string"], description="S3 bucket; default: Variable airspark_data_bucket"),
+        "partitions": Param(10, type="integer", minimum=1, maximum=1000),
+        "samples_per_partition": Param(100_000, type="integer", minimum=1000, maximum=10_000_000),
+    },
+    doc_md=__doc__,
+)
+def livy_spark_pi():
+    staged = stage_job()
+    submit_batch = LivyOperator(
+        task_id="submit_batch",
+        livy_conn_id=LIVY_CONN_ID,
+        file=staged["file"],
+        args=[
+            "--partitions",
+            "{{ params.partitions }}",
+            "--samples-per-partition",
+            "{{ params.samples_per_partition }}",
+            "--output",
+            staged["output"],
+        ],
+        # Livy refuses a second live batch of the same name: a retry gets its own.
+        name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}",
+        conf=spark_submit_placement_conf(),
+        driver_memory="1g",
+        driver_cores=1,
+        executor_memory="1g",
+        executor_cores=1,
+        num_executors=2,
+        extra_headers=LIVY_HEADERS,
+        polling_interval=30,
+        deferrable=True,
+        execution_timeout=timedelta(hours=1),
+    )
+    staged >> submit_batch >> verify_result(staged)
+
+
+livy_spark_pi()

@@ -1,0 +1,100 @@
+"""The bundle's helper package: month planning, names, placement and configuration errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from airspark import citibike
+from airspark.platform import ConfigurationError, data_bucket, run_key, spark_submit_placement_conf
+
+
+def test_the_month_param_wins_over_the_data_interval():
+    assert citibike.month_to_process("2023-11", datetime(2024, 5, 1, tzinfo=UTC)) == (2023, 11)
+    assert citibike.month_to_process(None, datetime(2024, 5, 1, tzinfo=UTC)) == (2024, 5)
+
+
+@pytest.mark.parametrize("bad", ["2024-5", "2024-13", "24-05", "May 2024"])
+def test_a_malformed_month_is_refused_with_an_example(bad):
+    with pytest.raises(citibike.MonthError, match=r"not of the form YYYY-MM, e\.g\. 2024-05"):
+        citibike.month_to_process(bad, None)
+
+
+def test_a_run_without_data_interval_must_name_its_month():
+    with pytest.raises(citibike.MonthError, match="trigger it with the param 'month'"):
+        citibike.month_to_process(None, None)
+
+
+def test_archive_names_newest_convention_first():
+    assert citibike.archive_urls("https://s3.amazonaws.com/tripdata/", 2024, 5) == [
+        "https://s3.amazonaws.com/tripdata/202405-citibike-tripdata.zip",
+        "https://s3.amazonaws.com/tripdata/202405-citibike-tripdata.csv.zip",
+    ]
+
+
+def test_the_plan_puts_each_month_under_its_own_partition_prefix():
+    plan = citibike.plan(bucket="data", year=2025, month=1, source_url="https://example.invalid/tripdata")
+    assert plan["csv_key_prefix"] == "citibike/csv/year=2025/month=1/"
+    assert plan["csv_uri"] == "s3a://data/citibike/csv/year=2025/month=1/"
+    assert plan["parquet_uri"] == "s3a://data/citibike/parquet"
+    assert plan["results_uri"] == "s3a://data/citibike/results"
+    assert plan["report_key_prefixes"]["ridership"] == "citibike/results/ridership/year=2025/month=1/"
+
+
+def test_the_dag_expects_the_reports_the_job_writes():
+    import citibike_reports
+
+    assert set(citibike.REPORTS) == set(citibike_reports.REPORTS)
+
+
+def test_only_the_csv_files_of_an_archive_are_staged():
+    names = [
+        "202405-citibike-tripdata/",
+        "202405-citibike-tripdata/202405-citibike-tripdata_2.csv",
+        "202405-citibike-tripdata/202405-citibike-tripdata_1.csv",
+        "__MACOSX/202405-citibike-tripdata/._202405-citibike-tripdata_1.csv",
+        "202405-citibike-tripdata/._hidden.csv",
+        "README.txt",
+    ]
+    members = citibike.csv_members(names)
+    assert members == [
+        "202405-citibike-tripdata/202405-citibike-tripdata_1.csv",
+        "202405-citibike-tripdata/202405-citibike-tripdata_2.csv",
+    ]
+    assert list(citibike.staged_keys("p/", members).values()) == [
+        "p/202405-citibike-tripdata_1.csv",
+        "p/202405-citibike-tripdata_2.csv",
+    ]
+
+
+def test_two_csv_files_with_one_name_are_refused():
+    with pytest.raises(ValueError, match=r"two CSV files in the archive are named 'a\.csv'"):
+        citibike.staged_keys("p/", ["x/a.csv", "y/a.csv"])
+
+
+def test_the_bucket_param_wins_and_is_checked():
+    assert data_bucket("my-data.bucket") == "my-data.bucket"
+    with pytest.raises(ConfigurationError, match="is not an S3 bucket name"):
+        data_bucket("My_Bucket")
+
+
+def test_the_bucket_falls_back_to_the_variable(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", "from-variable")
+    assert data_bucket(None) == "from-variable"
+
+
+def test_without_bucket_the_message_says_what_to_set(monkeypatch):
+    monkeypatch.delenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", raising=False)
+    with pytest.raises(ConfigurationError, match="set the Airflow Variable airspark_data_bucket"):
+        data_bucket(None)
+
+
+def test_run_ids_become_safe_for_s3a_paths():
+    assert run_key("manual__2026-11-21T10:20:39.780264+00:00") == "manual__2026-11-21T10_20_39.780264_00_00"
+
+
+def test_livy_placement_conf_values_are_strings_as_livy_requires():
+    conf = spark_submit_placement_conf()
+    assert conf["spark.kubernetes.driver.node.selector.karpenter.sh/capacity-type"] == "on-demand"
+    assert all(isinstance(v, str) and v for v in conf.values())
