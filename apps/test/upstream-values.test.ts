@@ -135,10 +135,22 @@ describe.each(ENVIRONMENTS)('airflow in %s', (env) => {
   });
 
   it('tracks dags/ of this repository at the pinned revision through the Git DAG bundle', async () => {
-    const { dags, storage } = await environment(env);
+    const { dags, storage, spark } = await environment(env);
     const values = await mergedValues(await component('airflow'), env);
     const config = values.config as Record<string, Values>;
-    expect(config.airspark).toEqual({ dags_revision: dags.revision, logs_bucket: storage.buckets.logs });
+    expect(config.airspark).toEqual({
+      dags_revision: dags.revision,
+      logs_bucket: storage.buckets.logs,
+      data_bucket: storage.buckets.data,
+      spark_job_image_repository: spark.jobImage.repository,
+      spark_job_image_tag: spark.jobImage.tag,
+    });
+    // The Variables the DAGs read (dags/README.md), templated from those facts by the chart.
+    expect(values.extraEnv).toContain('name: AIRFLOW_VAR_SPARK_JOB_IMAGE');
+    expect(values.extraEnv).toContain(
+      '"{{ .Values.config.airspark.spark_job_image_repository }}:{{ .Values.config.airspark.spark_job_image_tag }}"',
+    );
+    expect(values.extraEnv).toContain('name: AIRFLOW_VAR_AIRSPARK_DATA_BUCKET');
     // What the chart's tpl turns the entry into, with the environment's values substituted.
     const bundles = JSON.parse(
       String(config.dag_processor?.dag_bundle_config_list)

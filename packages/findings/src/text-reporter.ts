@@ -26,11 +26,15 @@ export function formatText(report: Report, options: TextOptions): string {
   const { errors, warnings, environments } = report.summary;
   if (lines.length > 0) lines.push('');
   const envs = environments.length === 1 ? '1 environment' : `${environments.length} environments`;
-  if (errors === 0 && warnings === 0) {
-    lines.push(c.green(`✔ ${envs} valid (${environments.join(', ')})`));
+  const names = environments.join(', ');
+  if (errors === 0) {
+    // Warnings do not fail validation (exit 0): say that the environments are valid, and how many
+    // warnings deserve a look.
+    const note = warnings === 0 ? '' : c.yellow(`, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    lines.push(`${c.green(`✔ ${envs} valid (${names})`)}${note}`);
   } else {
     const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
-    lines.push((errors > 0 ? c.red : c.yellow)(`✖ ${counts} in ${envs} (${environments.join(', ')})`));
+    lines.push(c.red(`✖ ${counts} in ${envs} (${names})`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -62,6 +62,12 @@ describe('findings', () => {
     expect(text).toContain('  clusters/dev/environment.yaml  error');
   });
 
+  it('warnings alone leave the environments valid, and the summary says how many', () => {
+    const warnings = [f({ severity: 'warning' })];
+    const text = formatText({ findings: warnings, summary: summarize(warnings, ['dev']) }, { color: false });
+    expect(text.trim().split('\n').at(-1)).toBe('✔ 1 environment valid (dev), 1 warning');
+  });
+
   it('text says so when all is clean, and colours only when told to', () => {
     const report = { findings: [], summary: summarize([], ['dev']) };
     expect(formatText(report, { color: false })).toBe('✔ 1 environment valid (dev)\n');
