@@ -8,6 +8,13 @@ import os from 'node:os';
 const pieces = [
   { name: 'validate wall time', command: process.execPath, args: ['scripts/bench/validate-wall-time.mjs'] },
   { name: 'infra synth wall time', command: process.execPath, args: ['infra/scripts/bench-synth.mjs'] },
+  { name: 'render per environment', command: process.execPath, args: ['packages/render/bench/render-bench.mjs'] },
+  {
+    name: 'render overhead (synthetic repository)',
+    command: process.execPath,
+    args: ['packages/render/bench/render-bench.mjs', '--synthetic'],
+  },
+  { name: 'DAG parse time', command: 'pnpm', args: ['--filter', '@airspark/dags', 'run', 'bench'] },
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -35,7 +42,9 @@ for (const [i, piece] of selected.entries()) {
     failed = true;
     continue;
   }
-  reports.push(JSON.parse(result.stdout.trim().split('\n').at(-1)));
+  const out = result.stdout.trim();
+  // A piece prints one JSON document: either the whole output, or its last line after other text.
+  reports.push(out.startsWith('{') && out.endsWith('}') ? JSON.parse(out) : JSON.parse(out.split('\n').at(-1) ?? ''));
 }
 
 if (json) {
