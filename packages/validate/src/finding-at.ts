@@ -1,0 +1,53 @@
+import type { Finding, Severity } from '@airspark/findings';
+import { type ObjectPath, type RenderedObject, resourceName, type SourceLocation } from './model.js';
+import type { Rule } from './rules.js';
+
+/**
+ * The source position of a value inside a rendered object: the renderer's answer for the path, or
+ * for its nearest ancestor it knows, or where the object as a whole came from.
+ */
+export function locationOf(rendered: RenderedObject, path: ObjectPath): SourceLocation {
+  if (rendered.locate) {
+    for (let length = path.length; length >= 0; length--) {
+      const found = rendered.locate(path.slice(0, length));
+      if (found) return found;
+    }
+  }
+  return rendered.source;
+}
+
+/** Renders `['spec', 'containers', 0, 'image']` as `spec.containers[0].image`. */
+export function dottedPath(path: ObjectPath): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out === '' ? '(the object)' : out;
+}
+
+export interface FindingSpec {
+  rule: Rule;
+  message: string;
+  /** Where in the object; decides the source line through `locate`. */
+  path?: ObjectPath;
+  /** Overrides the rule's default severity. */
+  severity?: Severity;
+}
+
+/** A finding about a rendered object, pointing at the source that produced the offending value. */
+export function findingAt(rendered: RenderedObject, spec: FindingSpec): Finding {
+  const at = locationOf(rendered, spec.path ?? []);
+  return {
+    severity: spec.severity ?? spec.rule.severity,
+    rule: spec.rule.id,
+    message: spec.message,
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    env: rendered.env,
+    app: rendered.app,
+    resource: resourceName(rendered.object),
+  };
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import { LIST_MAP_KEYS } from './convert.js';
+
+/** A compiled validator, as ajv produces it (standalone or not). */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** A set of schemas compiled together: shared definitions plus one entry schema per name. */
+export interface SchemaBundle {
+  /** Definitions the entries refer to as `#/definitions/<name>`. */
+  definitions: Record<string, unknown>;
+  /** Entry schemas by name (a kind's key); their `#/definitions/` references go to `definitions`. */
+  entries: Record<string, unknown>;
+}
+
+// ajv ships CommonJS; under NodeNext a default import is the module object, whose `default` is the function.
+const standaloneCode = standaloneModule.default;
+const require = createRequire(import.meta.url);
+const ajvVersion: string = (require('ajv/package.json') as { version: string }).version;
+
+/** Bumped whenever the way bundles are compiled changes, so that old cached code is not reused. */
+const COMPILER_REVISION = '1';
+const DEFINITIONS_ID = 'airspark:definitions';
+
+function newAjv() {
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    validateFormats: false,
+    inlineRefs: false,
+    code: { source: true, lines: false, optimize: 1 },
+  });
+  ajv.addKeyword({ keyword: LIST_MAP_KEYS, schemaType: 'array' });
+  return ajv;
+}
+
+function rewriteRefs(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(rewriteRefs);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key] =
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/definitions/')
+        ? `${DEFINITIONS_ID}${value}`
+        : rewriteRefs(value);
+  }
+  return out;
+}
+
+function entryId(name: string): string {
+  return `airspark:entry:${name}`;
+}
+
+/** Compiles a bundle to standalone CommonJS source: one function per entry, shared definitions. */
+export function compileBundleSource(bundle: SchemaBundle): string {
+  const ajv = newAjv();
+  ajv.addSchema({ $id: DEFINITIONS_ID, definitions: rewriteRefs(bundle.definitions) });
+  const exports: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(bundle.entries)) {
+    const id = entryId(name);
+    ajv.addSchema({ ...(rewriteRefs(schema) as object), $id: id });
+    exports[name] = id;
+  }
+  return standaloneCode(ajv, exports);
+}
+
+/** Evaluates standalone source; its `require`s (ajv runtime helpers) resolve from this package. */
+export function loadBundleSource(source: string): Record<string, Validator> {
+  const module = { exports: {} as Record<string, Validator> };
+  const factory = new Function('require', 'module', 'exports', source);
+  factory(require, module, module.exports);
+  return module.exports;
+}
+
+export function bundleHash(bundle: SchemaBundle): string {
+  return createHash('sha256')
+    .update(`${ajvVersion}\0${COMPILER_REVISION}\0`)
+    .update(JSON.stringify(bundle.definitions))
+    .update('\0')
+    .update(JSON.stringify(bundle.entries))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * Compiled bundles, kept on disk (`<cacheDir>/validators/<hash>.cjs`) and in memory. Compiling the
+ * Kubernetes schemas takes seconds; loading the cached code takes milliseconds.
+ */
+export class ValidatorCache {
+  private readonly memory = new Map<string, Record<string, Validator>>();
+
+  constructor(private readonly cacheDir: string | undefined) {}
+
+  get(bundle: SchemaBundle, hash: string = bundleHash(bundle)): Record<string, Validator> {
+    const cached = this.memory.get(hash);
+    if (cached) return cached;
+    const file = this.cacheDir ? path.join(this.cacheDir, 'validators', `${hash}.cjs`) : undefined;
+    let source: string | undefined;
+    if (file) {
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch {
+        source = undefined;
+      }
+    }
+    let validators: Record<string, Validator> | undefined;
+    if (source !== undefined) {
+      try {
+        validators = loadBundleSource(source);
+      } catch {
+        // A truncated or foreign file: compile afresh below and overwrite it.
+        validators = undefined;
+      }
+    }
+    if (!validators) {
+      source = compileBundleSource(bundle);
+      validators = loadBundleSource(source);
+      if (file) writeAtomically(file, source);
+    }
+    this.memory.set(hash, validators);
+    return validators;
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch {
+    // The cache is an optimisation: a read-only or full disk costs speed, not correctness.
+  }
+}
