@@ -118,6 +118,7 @@ export const rules = {
     'error',
     'no object rendered twice (by one or two Applications)',
   ),
+  externalInvalid: rule('xref/external-resources', 'error', 'external-resources.yaml is well-formed'),
   externalUnused: rule(
     'xref/external-unused',
     'warning',

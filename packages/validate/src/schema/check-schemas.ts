@@ -5,6 +5,7 @@ import { rules } from '../rules.js';
 import type { SchemaCatalog, SchemaMatch } from './catalog.js';
 import type { SchemaBundle, ValidatorCache } from './compile.js';
 import { describeErrors } from './describe-errors.js';
+import { isTemplated } from '../spark/jinja.js';
 import { declaredFieldsAt, findDuplicateListEntries, type ListMapPlan, listMapPlan } from './schema-walk.js';
 
 /** Validates rendered objects against their schemas; one instance per environment and catalog. */
@@ -27,7 +28,11 @@ export class SchemaChecker {
     return this.plans.get(key);
   }
 
-  check(rendered: RenderedObject): Finding[] {
+  /**
+   * `ignoreTemplated`: skip problems at values that are Jinja placeholders (DAG templates, whose
+   * values Airflow fills in at run time).
+   */
+  check(rendered: RenderedObject, options: { ignoreTemplated?: boolean } = {}): Finding[] {
     const { object } = rendered;
     const gvk = gvkOf(object);
     if (!gvk) {
@@ -72,6 +77,7 @@ export class SchemaChecker {
         declaredFieldsAt(entrySchema, path, bundle.definitions),
       );
       for (const problem of problems) {
+        if (options.ignoreTemplated && isTemplated(valueAt(object, problem.path))) continue;
         findings.push(
           findingAt(rendered, {
             rule: problem.kind === 'unknown-field' ? rules.schemaUnknownField : rules.schemaInvalid,
@@ -96,4 +102,13 @@ export class SchemaChecker {
 
 function describeSource(match: SchemaMatch, catalog: SchemaCatalog): string {
   return match.source === 'builtin' ? `Kubernetes ${catalog.api.release}` : `CRD from ${match.crd.origin}`;
+}
+
+function valueAt(object: unknown, path: readonly (string | number)[]): unknown {
+  let node = object;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
 }

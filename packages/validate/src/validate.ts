@@ -1,0 +1,198 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Finding } from '@airspark/findings';
+import { checkApiVersion } from './api-versions.js';
+import { checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
+import { type ExternalResource, Inventory } from './crossref/inventory.js';
+import { nodePoolsOf } from './crossref/node-pools.js';
+import { checkReferences } from './crossref/references.js';
+import { checkSparkPlacement } from './crossref/spark-placement.js';
+import { findingAt } from './finding-at.js';
+import { isRecord, type RenderedObject, type SourceLocation } from './model.js';
+import { checkPinnedImages } from './policies/images.js';
+import {
+  checkHostNamespaces,
+  checkHostPath,
+  checkPrivileged,
+  checkPrivilegeEscalation,
+  checkReadOnlyRootFs,
+  checkResources,
+  checkRunAsNonRoot,
+} from './policies/pod-policies.js';
+import { checkPlaintextSecret } from './policies/secrets.js';
+import { rules } from './rules.js';
+import {
+  availableKubernetesVersions,
+  loadKubernetesApi,
+  loadPinnedCrds,
+  SCHEMAS_DIR,
+  SchemaCatalog,
+} from './schema/catalog.js';
+import { SchemaChecker } from './schema/check-schemas.js';
+import { ValidatorCache } from './schema/compile.js';
+import { type CrdSchemas, crdSchemasFrom } from './schema/crd.js';
+import {
+  type SparkPodPlacement,
+  sparkApplicationPlacements,
+  sparkDefaultsPlacements,
+} from './spark/spark-pods.js';
+import { applySuppressions } from './suppress.js';
+
+/** Everything one environment's validation needs. */
+export interface EnvironmentInput {
+  env: string;
+  /** `1.35`: the environment's Kubernetes minor version. */
+  kubernetesVersion: string;
+  /** Where the environment declares its version (for a finding when no schemas exist for it). */
+  kubernetesVersionSource?: SourceLocation;
+  objects: readonly RenderedObject[];
+  /** SparkApplication templates of the DAG bundle (see loadSparkTemplates); checked in every environment. */
+  sparkTemplates?: readonly RenderedObject[];
+  /** Resources created outside git (see loadExternalResources). */
+  externalResources?: readonly ExternalResource[];
+}
+
+export interface ValidatorOptions {
+  /** Compiled schemas are cached under `<cacheDir>/validators`; undefined keeps them in memory only. */
+  cacheDir?: string;
+  /** The generated schemas (default: the package's `schemas/`). */
+  schemasDir?: string;
+}
+
+/** `${AIRSPARK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/airspark}`, the project's cache convention. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.AIRSPARK_CACHE_DIR) return env.AIRSPARK_CACHE_DIR;
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'airspark');
+}
+
+type PerObject = Map<RenderedObject, Finding[]>;
+
+function add(per: PerObject, rendered: RenderedObject, findings: readonly Finding[]): void {
+  if (findings.length === 0) return;
+  const list = per.get(rendered);
+  if (list) list.push(...findings);
+  else per.set(rendered, [...findings]);
+}
+
+const objectPolicies = [
+  checkPinnedImages,
+  checkResources,
+  checkRunAsNonRoot,
+  checkPrivileged,
+  checkPrivilegeEscalation,
+  checkReadOnlyRootFs,
+  checkHostNamespaces,
+  checkHostPath,
+  checkPlaintextSecret,
+];
+
+/** The validator: compiled schemas are shared by every environment it checks. */
+export class EnvironmentValidator {
+  private readonly cache: ValidatorCache;
+  private readonly schemasDir: string;
+  private pinnedCrds: CrdSchemas[] | undefined;
+
+  constructor(options: ValidatorOptions = {}) {
+    this.cache = new ValidatorCache(options.cacheDir);
+    this.schemasDir = options.schemasDir ?? SCHEMAS_DIR;
+  }
+
+  /** Builds the schema catalog of an environment: its Kubernetes version plus pinned and rendered CRDs. */
+  catalogFor(input: EnvironmentInput): { catalog?: SchemaCatalog; findings: Finding[] } {
+    const api = loadKubernetesApi(input.kubernetesVersion, this.schemasDir);
+    if (!api) {
+      const at = input.kubernetesVersionSource ?? { file: `clusters/${input.env}/environment.yaml`, line: 0, column: 0 };
+      return {
+        findings: [
+          {
+            severity: 'error',
+            rule: rules.schemaUnsupportedVersion.id,
+            message: `no schemas for Kubernetes ${input.kubernetesVersion} (have: ${availableKubernetesVersions(this.schemasDir).join(', ')}); add it to packages/validate/schemas/sources.json and run \`pnpm schemas:update\`.`,
+            ...at,
+            env: input.env,
+          },
+        ],
+      };
+    }
+    this.pinnedCrds ??= loadPinnedCrds(this.schemasDir);
+    const findings: Finding[] = [];
+    const rendered: CrdSchemas[] = [];
+    for (const r of input.objects) {
+      if (r.object.kind !== 'CustomResourceDefinition') continue;
+      const result = crdSchemasFrom(r.object, `${r.app} (${r.source.file})`);
+      if (result.ok) rendered.push(result.crd);
+      else findings.push(findingAt(r, { rule: rules.schemaInvalidCrd, message: `CustomResourceDefinition cannot be read: ${result.problem}.` }));
+    }
+    return { catalog: new SchemaCatalog(api, this.pinnedCrds).withCrds(rendered), findings };
+  }
+
+  validateEnvironment(input: EnvironmentInput): Finding[] {
+    const { catalog, findings: catalogFindings } = this.catalogFor(input);
+    if (!catalog) return catalogFindings;
+    const checker = new SchemaChecker(catalog, this.cache);
+    const objects = input.objects;
+    const templates = (input.sparkTemplates ?? []).map((t) => ({ ...t, env: input.env }));
+    const per: PerObject = new Map();
+
+    for (const r of objects) {
+      add(per, r, checker.check(r));
+      add(per, r, checkApiVersion(r, catalog));
+      for (const policy of objectPolicies) add(per, r, policy(r));
+    }
+    for (const t of templates) {
+      add(per, t, checker.check(t, { ignoreTemplated: true }));
+      add(per, t, checkApiVersion(t, catalog));
+      add(per, t, checkPinnedImages(t));
+    }
+
+    // Spark placement: SparkApplications, DAG templates and Livy's spark-defaults.conf.
+    const placements: SparkPodPlacement[] = [];
+    for (const r of [...objects, ...templates]) {
+      const o = r.object;
+      if ((o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication') && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('sparkoperator.k8s.io/')) {
+        const name = isRecord(o.metadata) ? String(o.metadata.name ?? '') : '';
+        const origin = r.app === 'dags' ? `DAG template ${r.source.file}` : `${o.kind} ${name}`;
+        placements.push(...sparkApplicationPlacements(r, origin));
+      } else if (o.kind === 'ConfigMap' && o.apiVersion === 'v1') {
+        placements.push(...sparkDefaultsPlacements(r));
+      }
+    }
+    const pools = nodePoolsOf(objects);
+    for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
+
+    const inventory = new Inventory(objects, input.externalResources ?? []);
+    for (const r of [...objects, ...templates]) add(per, r, checkReferences(r, catalog, inventory));
+
+    const out: Finding[] = [...catalogFindings];
+    for (const [r, findings] of per) out.push(...applySuppressions(r, findings));
+    // Objects without findings still get their suppressions checked (an unused one is stale).
+    for (const r of [...objects, ...templates]) {
+      if (!per.has(r)) out.push(...applySuppressions(r, []));
+    }
+    out.push(...checkAppProjects(objects, catalog), ...checkSyncWaves(objects, catalog), ...checkDuplicates(objects, catalog));
+    out.push(...externalListFindings(inventory, input.env));
+    return out;
+  }
+}
+
+function externalListFindings(inventory: Inventory, env: string): Finding[] {
+  const out: Finding[] = [];
+  for (const entry of inventory.externalEntries()) {
+    const what = `${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ''}${entry.name}`;
+    let message: string | undefined;
+    if (inventory.isRendered(entry)) message = `${what} is rendered from git, so it needs no entry here; remove it.`;
+    else if (!inventory.usedExternal.has(entry)) message = `nothing rendered in ${env} refers to ${what}; remove the entry if it is no longer needed.`;
+    if (!message) continue;
+    out.push({
+      severity: rules.externalUnused.severity,
+      rule: rules.externalUnused.id,
+      message,
+      file: entry.file,
+      line: entry.line,
+      column: entry.column,
+      env,
+    });
+  }
+  return out;
+}
