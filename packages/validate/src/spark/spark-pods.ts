@@ -85,11 +85,13 @@ export function sparkApplicationPlacements(rendered: RenderedObject, origin: str
   const common = stringMap(spec.nodeSelector);
   return (['driver', 'executor'] as const).map((role) => {
     const pod = isRecord(spec[role]) ? spec[role] : {};
+    // Point at what decides placement: the pod's nodeSelector, else its affinity, else the pod block.
+    const decisive = pod.nodeSelector !== undefined ? ['nodeSelector'] : pod.affinity !== undefined ? ['affinity'] : [];
     const placement: SparkPodPlacement = {
       role,
       origin,
       rendered,
-      path: [...base, role],
+      path: [...base, role, ...decisive],
       nodeSelector: withoutTemplated({ ...conf[role], ...common, ...stringMap(pod.nodeSelector) }),
       tolerations: tolerationsOf(pod.tolerations),
     };
