@@ -8,4 +8,6 @@ export {
   summarize,
 } from './finding.js';
 export { formatJson } from './json-reporter.js';
+export { formatJunit } from './junit-reporter.js';
+export { formatSarif, type SarifOptions, type SarifRuleInfo } from './sarif-reporter.js';
 export { formatText, type TextOptions } from './text-reporter.js';
