@@ -23,3 +23,4 @@ export { DAG_TEMPLATES_APP, loadSparkTemplates, SPARK_TEMPLATES_DIR } from './sp
 export { parseSparkDefaults } from './spark/spark-pods.js';
 export { MIN_REASON_LENGTH, parseSuppressions, SUPPRESS_ANNOTATION } from './suppress.js';
 export { defaultCacheDir, type EnvironmentInput, EnvironmentValidator, type ValidatorOptions } from './validate.js';
+export { validateRenderedEnvironment } from './repository.js';

@@ -4,14 +4,17 @@ import {
   exitCodeFor,
   type Finding,
   formatJson,
+  formatJunit,
+  formatSarif,
   formatText,
   type Report,
   summarize,
 } from '@airspark/findings';
 import { hydrationFindings } from '@airspark/render';
+import { allRules } from '@airspark/validate';
 import { type CliContext, wantsColor } from '../cli-context.js';
 
-export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json] [--root DIR]
+export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--root DIR]
 
 Validates every environment under clusters/ (or only those named with --env).
 Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage or environment error.`;
@@ -19,6 +22,15 @@ Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage or environment error
 const formats = {
   text: (report: Report, ctx: CliContext) => formatText(report, { color: wantsColor(ctx, ctx.stdout) }),
   json: (report: Report) => formatJson(report),
+  junit: (report: Report) => formatJunit(report),
+  sarif: (report: Report) =>
+    formatSarif(report, {
+      rules: allRules.map((r) => ({
+        id: r.id,
+        summary: r.summary,
+        helpUri: `https://github.com/airspark/airspark/blob/main/docs/validation.md#${r.id.replace('/', '')}`,
+      })),
+    }),
 } as const;
 
 type FormatName = keyof typeof formats;
