@@ -15,6 +15,11 @@ const pieces = [
     args: ['packages/render/bench/render-bench.mjs', '--synthetic'],
   },
   { name: 'DAG parse time', command: 'pnpm', args: ['--filter', '@airspark/dags', 'run', 'bench'] },
+  {
+    name: 'validate throughput vs kubeconform',
+    command: process.execPath,
+    args: ['packages/validate/bench/validate-throughput.mjs'],
+  },
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));

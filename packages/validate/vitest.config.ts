@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // A cold schema compile (no cache yet, e.g. on CI) takes several seconds on a shared 2-core machine.
-    testTimeout: 60_000,
+    include: ['test/**/*.test.ts'],
+    // A cold schema compile (no cache yet, as on CI) takes several seconds on a shared 2-core machine.
+    testTimeout: 120_000,
   },
 });

@@ -49,7 +49,7 @@ function checkCustomResource(
   const version = crd.versions.find((v) => v.name === gvk.version);
   const served = crd.versions.filter((v) => v.served).map((v) => v.name);
   const at = { path: ['apiVersion'] as const };
-  if (!version || !version.served) {
+  if (!version?.served) {
     return [
       findingAt(rendered, {
         rule: rules.apiRemoved,

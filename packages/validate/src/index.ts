@@ -15,12 +15,22 @@ export {
   type SourceLocation,
 } from './model.js';
 export { parseImage, unpinnedReason } from './policies/images.js';
+export { validateRenderedEnvironment } from './repository.js';
 export { allRules, type Rule, ruleById, rules } from './rules.js';
-export { availableKubernetesVersions, loadKubernetesApi, loadPinnedCrds, SchemaCatalog } from './schema/catalog.js';
+export {
+  availableKubernetesVersions,
+  loadKubernetesApi,
+  loadPinnedCrds,
+  SchemaCatalog,
+} from './schema/catalog.js';
 export { compileBundleSource, loadBundleSource, type SchemaBundle } from './schema/compile.js';
 export { type CrdSchemas, crdSchemasFrom } from './schema/crd.js';
 export { DAG_TEMPLATES_APP, loadSparkTemplates, SPARK_TEMPLATES_DIR } from './spark/dag-templates.js';
 export { parseSparkDefaults } from './spark/spark-pods.js';
 export { MIN_REASON_LENGTH, parseSuppressions, SUPPRESS_ANNOTATION } from './suppress.js';
-export { defaultCacheDir, type EnvironmentInput, EnvironmentValidator, type ValidatorOptions } from './validate.js';
-export { validateRenderedEnvironment } from './repository.js';
+export {
+  defaultCacheDir,
+  type EnvironmentInput,
+  EnvironmentValidator,
+  type ValidatorOptions,
+} from './validate.js';

@@ -15,7 +15,10 @@ export async function validateRenderedEnvironment(
   loaded: LoadedEnvironment,
   objects: readonly RenderedObject[],
 ): Promise<Finding[]> {
-  const [templates, external] = await Promise.all([loadSparkTemplates(root), loadExternalResources(root, loaded.name)]);
+  const [templates, external] = await Promise.all([
+    loadSparkTemplates(root),
+    loadExternalResources(root, loaded.name),
+  ]);
   const at = positionOf(loaded.source, ['cluster', 'kubernetesVersion']);
   const findings = validator.validateEnvironment({
     env: loaded.name,

@@ -34,7 +34,9 @@ export function parseSuppressions(value: string): ParsedSuppressions {
     if (line === '') continue;
     const match = /^([a-z0-9-]+\/[a-z0-9-]+)\s*:\s*(.*)$/.exec(line);
     if (!match) {
-      problems.push(`"${line}" is not of the form "<rule>: <reason>" (e.g. "policy/read-only-root-fs: <why>").`);
+      problems.push(
+        `"${line}" is not of the form "<rule>: <reason>" (e.g. "policy/read-only-root-fs: <why>").`,
+      );
       continue;
     }
     const [, id = '', reason = ''] = match;
@@ -44,7 +46,9 @@ export function parseSuppressions(value: string): ParsedSuppressions {
     } else if (!rule.suppressible) {
       problems.push(`${id} cannot be suppressed; fix the cause instead.`);
     } else if (reason.trim().length < MIN_REASON_LENGTH) {
-      problems.push(`suppressing ${id} needs a reason of at least ${MIN_REASON_LENGTH} characters that says why the policy does not apply.`);
+      problems.push(
+        `suppressing ${id} needs a reason of at least ${MIN_REASON_LENGTH} characters that says why the policy does not apply.`,
+      );
     } else {
       suppressions.push({ rule: id, reason: reason.trim() });
     }
@@ -60,7 +64,10 @@ function annotationOf(rendered: RenderedObject): { value: string; path: ObjectPa
   const template = podTemplateAnnotations(rendered.object);
   if (template && typeof template[SUPPRESS_ANNOTATION] === 'string') {
     // The path is only used to locate the source line; the pod template's annotations are under it.
-    return { value: template[SUPPRESS_ANNOTATION], path: ['spec', 'template', 'metadata', 'annotations', SUPPRESS_ANNOTATION] };
+    return {
+      value: template[SUPPRESS_ANNOTATION],
+      path: ['spec', 'template', 'metadata', 'annotations', SUPPRESS_ANNOTATION],
+    };
   }
   return undefined;
 }
@@ -74,7 +81,11 @@ export function applySuppressions(rendered: RenderedObject, findings: readonly F
   if (!annotation) return [...findings];
   const { suppressions, problems } = parseSuppressions(annotation.value);
   const out: Finding[] = problems.map((message) =>
-    findingAt(rendered, { rule: rules.suppressionInvalid, message: `${SUPPRESS_ANNOTATION}: ${message}`, path: annotation.path }),
+    findingAt(rendered, {
+      rule: rules.suppressionInvalid,
+      message: `${SUPPRESS_ANNOTATION}: ${message}`,
+      path: annotation.path,
+    }),
   );
   const suppressed = new Set(suppressions.map((s) => s.rule));
   const used = new Set<string>();

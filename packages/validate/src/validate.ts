@@ -102,7 +102,11 @@ export class EnvironmentValidator {
   catalogFor(input: EnvironmentInput): { catalog?: SchemaCatalog; findings: Finding[] } {
     const api = loadKubernetesApi(input.kubernetesVersion, this.schemasDir);
     if (!api) {
-      const at = input.kubernetesVersionSource ?? { file: `clusters/${input.env}/environment.yaml`, line: 0, column: 0 };
+      const at = input.kubernetesVersionSource ?? {
+        file: `clusters/${input.env}/environment.yaml`,
+        line: 0,
+        column: 0,
+      };
       return {
         findings: [
           {
@@ -122,7 +126,13 @@ export class EnvironmentValidator {
       if (r.object.kind !== 'CustomResourceDefinition') continue;
       const result = crdSchemasFrom(r.object, `${r.app} (${r.source.file})`);
       if (result.ok) rendered.push(result.crd);
-      else findings.push(findingAt(r, { rule: rules.schemaInvalidCrd, message: `CustomResourceDefinition cannot be read: ${result.problem}.` }));
+      else
+        findings.push(
+          findingAt(r, {
+            rule: rules.schemaInvalidCrd,
+            message: `CustomResourceDefinition cannot be read: ${result.problem}.`,
+          }),
+        );
     }
     return { catalog: new SchemaCatalog(api, this.pinnedCrds).withCrds(rendered), findings };
   }
@@ -150,7 +160,11 @@ export class EnvironmentValidator {
     const placements: SparkPodPlacement[] = [];
     for (const r of [...objects, ...templates]) {
       const o = r.object;
-      if ((o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication') && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('sparkoperator.k8s.io/')) {
+      if (
+        (o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication') &&
+        typeof o.apiVersion === 'string' &&
+        o.apiVersion.startsWith('sparkoperator.k8s.io/')
+      ) {
         const name = isRecord(o.metadata) ? String(o.metadata.name ?? '') : '';
         const origin = r.app === 'dags' ? `DAG template ${r.source.file}` : `${o.kind} ${name}`;
         placements.push(...sparkApplicationPlacements(r, origin));
@@ -170,7 +184,11 @@ export class EnvironmentValidator {
     for (const r of [...objects, ...templates]) {
       if (!per.has(r)) out.push(...applySuppressions(r, []));
     }
-    out.push(...checkAppProjects(objects, catalog), ...checkSyncWaves(objects, catalog), ...checkDuplicates(objects, catalog));
+    out.push(
+      ...checkAppProjects(objects, catalog),
+      ...checkSyncWaves(objects, catalog),
+      ...checkDuplicates(objects, catalog),
+    );
     out.push(...externalListFindings(inventory, input.env));
     return out;
   }
@@ -181,8 +199,10 @@ function externalListFindings(inventory: Inventory, env: string): Finding[] {
   for (const entry of inventory.externalEntries()) {
     const what = `${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ''}${entry.name}`;
     let message: string | undefined;
-    if (inventory.isRendered(entry)) message = `${what} is rendered from git, so it needs no entry here; remove it.`;
-    else if (!inventory.usedExternal.has(entry)) message = `nothing rendered in ${env} refers to ${what}; remove the entry if it is no longer needed.`;
+    if (inventory.isRendered(entry))
+      message = `${what} is rendered from git, so it needs no entry here; remove it.`;
+    else if (!inventory.usedExternal.has(entry))
+      message = `nothing rendered in ${env} refers to ${what}; remove the entry if it is no longer needed.`;
     if (!message) continue;
     out.push({
       severity: rules.externalUnused.severity,

@@ -4,7 +4,10 @@ import { loadKubernetesApi, SchemaCatalog } from '../src/schema/catalog.js';
 import { objectsFromYaml, ruleIds, validate } from './helpers.js';
 
 const one = (apiVersion: string, kind: string) =>
-  objectsFromYaml('apps/x/o.yaml', `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: o, namespace: default}\n`);
+  objectsFromYaml(
+    'apps/x/o.yaml',
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: o, namespace: default}\n`,
+  );
 
 describe('deprecated and removed APIs (Kubernetes 1.35)', () => {
   it('api/removed names the release that removed it and the replacement', () => {
@@ -31,7 +34,10 @@ describe('deprecated and removed APIs (Kubernetes 1.35)', () => {
     const withoutConfigMapNext = {
       ...api,
       nextMinorResources: (api.nextMinorResources ?? []).filter((r) => r.kind !== 'ConfigMap'),
-      lifecycle: [...api.lifecycle, { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', deprecated: '1.35' }],
+      lifecycle: [
+        ...api.lifecycle,
+        { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', deprecated: '1.35' },
+      ],
     };
     const catalog = new SchemaCatalog(withoutConfigMapNext, []);
     const [configMap] = one('v1', 'ConfigMap');
@@ -43,11 +49,21 @@ describe('deprecated and removed APIs (Kubernetes 1.35)', () => {
     if (!hpa) throw new Error('no object');
     // GA versions are never reported as deprecated by the pre-release lifecycle.
     expect(checkApiVersion(hpa, catalog)).toEqual([]);
-    const beta = { ...withoutConfigMapNext, lifecycle: [...api.lifecycle, { group: 'apps', version: 'v1', kind: 'Deployment' }] };
-    expect(checkApiVersion(one('apps/v1', 'Deployment')[0] as never, new SchemaCatalog(beta, []))).toEqual([]);
+    const beta = {
+      ...withoutConfigMapNext,
+      lifecycle: [...api.lifecycle, { group: 'apps', version: 'v1', kind: 'Deployment' }],
+    };
+    expect(checkApiVersion(one('apps/v1', 'Deployment')[0] as never, new SchemaCatalog(beta, []))).toEqual(
+      [],
+    );
   });
 
   it('a served GA kind passes', () => {
-    expect(checkApiVersion(one('v1', 'ConfigMap')[0] as never, new SchemaCatalog(loadKubernetesApi('1.35') as never, []))).toEqual([]);
+    expect(
+      checkApiVersion(
+        one('v1', 'ConfigMap')[0] as never,
+        new SchemaCatalog(loadKubernetesApi('1.35') as never, []),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { globMatch, permitted } from '../src/crossref/argocd.js';
-import { constraintOf, incompatibility, intersect, requirementsOf } from '../src/crossref/node-requirements.js';
+import {
+  constraintOf,
+  incompatibility,
+  intersect,
+  requirementsOf,
+} from '../src/crossref/node-requirements.js';
 import { maskJinja } from '../src/spark/jinja.js';
 import { parseSparkDefaults, selectorsFromSparkConf } from '../src/spark/spark-pods.js';
 import { environment, external, files, replaceOnce } from './fixtures/platform.js';
@@ -15,13 +20,24 @@ describe('Karpenter requirement algebra', () => {
     const b = constraintOf({ key: 'k', operator: 'NotIn', values: ['a'] });
     expect([...intersect(a, b).values]).toEqual(['b']);
     const gt = constraintOf({ key: 'gen', operator: 'Gt', values: ['4'] });
-    expect([...intersect(gt, constraintOf({ key: 'gen', operator: 'In', values: ['3', '6'] })).values]).toEqual(['6']);
+    expect([
+      ...intersect(gt, constraintOf({ key: 'gen', operator: 'In', values: ['3', '6'] })).values,
+    ]).toEqual(['6']);
   });
   it('accepts well-known labels a pool does not name, refuses custom ones', () => {
     const pool = requirementsOf([{ key: 'NodeGroupType', operator: 'In', values: ['x'] }]);
-    expect(incompatibility(requirementsOf([{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] }]), pool)).toBeUndefined();
-    expect(incompatibility(requirementsOf([{ key: 'team', operator: 'In', values: ['a'] }]), pool)).toMatch(/neither labels nor requires team/);
-    expect(incompatibility(requirementsOf([{ key: 'team', operator: 'DoesNotExist' }]), pool)).toBeUndefined();
+    expect(
+      incompatibility(
+        requirementsOf([{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] }]),
+        pool,
+      ),
+    ).toBeUndefined();
+    expect(incompatibility(requirementsOf([{ key: 'team', operator: 'In', values: ['a'] }]), pool)).toMatch(
+      /neither labels nor requires team/,
+    );
+    expect(
+      incompatibility(requirementsOf([{ key: 'team', operator: 'DoesNotExist' }]), pool),
+    ).toBeUndefined();
   });
 });
 
@@ -30,7 +46,11 @@ describe('xref/spark-placement and the Spark capacity policies', () => {
     const affinity = (values: string) =>
       run({
         sparkJob: (t) =>
-          replaceOnce(t, '    nodeSelector:\n      NodeGroupType: spark-driver\n      karpenter.sh/capacity-type: on-demand\n', `    affinity:\n      nodeAffinity:\n        requiredDuringSchedulingIgnoredDuringExecution:\n          nodeSelectorTerms:\n${values}`),
+          replaceOnce(
+            t,
+            '    nodeSelector:\n      NodeGroupType: spark-driver\n      karpenter.sh/capacity-type: on-demand\n',
+            `    affinity:\n      nodeAffinity:\n        requiredDuringSchedulingIgnoredDuringExecution:\n          nodeSelectorTerms:\n${values}`,
+          ),
       });
     const term = (group: string) =>
       `            - matchExpressions:\n                - {key: NodeGroupType, operator: In, values: [${group}]}\n                - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}\n`;
@@ -40,23 +60,39 @@ describe('xref/spark-placement and the Spark capacity policies', () => {
 
   it('fires when the only matching pool has a taint the pod does not tolerate', () => {
     const findings = run({
-      karpenter: (t) => replaceOnce(t, '        name: spark\n      requirements:\n        - key: karpenter.sh/capacity-type\n          operator: In\n          values: ["spot", "on-demand"]', '        name: spark\n      taints:\n        - {key: dedicated, value: gpu, effect: NoSchedule}\n      requirements:\n        - key: karpenter.sh/capacity-type\n          operator: In\n          values: ["spot", "on-demand"]'),
+      karpenter: (t) =>
+        replaceOnce(
+          t,
+          '        name: spark\n      requirements:\n        - key: karpenter.sh/capacity-type\n          operator: In\n          values: ["spot", "on-demand"]',
+          '        name: spark\n      taints:\n        - {key: dedicated, value: gpu, effect: NoSchedule}\n      requirements:\n        - key: karpenter.sh/capacity-type\n          operator: In\n          values: ["spot", "on-demand"]',
+        ),
     });
-    expect(only(findings, 'xref/spark-placement').map((f) => f.resource).sort()).toEqual([
-      'ConfigMap/livy/livy-spark-defaults',
-      'SparkApplication/spark-team-a/pi',
-    ]);
+    expect(
+      only(findings, 'xref/spark-placement')
+        .map((f) => f.resource)
+        .sort(),
+    ).toEqual(['ConfigMap/livy/livy-spark-defaults', 'SparkApplication/spark-team-a/pi']);
     expect(findings[0]?.message).toMatch(/taint dedicated=gpu:NoSchedule is not tolerated/);
   });
 
   it('policy/spark-driver-on-demand fires when the driver may land on spot', () => {
-    const findings = run({ sparkJob: (t) => replaceOnce(t, 'NodeGroupType: spark-driver\n      karpenter.sh/capacity-type: on-demand', 'NodeGroupType: spark-executor') });
+    const findings = run({
+      sparkJob: (t) =>
+        replaceOnce(
+          t,
+          'NodeGroupType: spark-driver\n      karpenter.sh/capacity-type: on-demand',
+          'NodeGroupType: spark-executor',
+        ),
+    });
     expect(ruleIds(findings)).toEqual(['policy/spark-driver-on-demand']);
     expect(findings[0]?.line).toBe(lineOf(files.sparkJob.text, 'NodeGroupType: spark-driver'));
   });
 
   it('policy/spark-executor-spot warns when executors can only use on-demand', () => {
-    const findings = run({ sparkJob: (t) => replaceOnce(t, 'karpenter.sh/capacity-type: spot', 'karpenter.sh/capacity-type: on-demand') });
+    const findings = run({
+      sparkJob: (t) =>
+        replaceOnce(t, 'karpenter.sh/capacity-type: spot', 'karpenter.sh/capacity-type: on-demand'),
+    });
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['policy/spark-executor-spot', 'warning']]);
   });
 
@@ -68,9 +104,19 @@ describe('xref/spark-placement and the Spark capacity policies', () => {
       'spark.kubernetes.executor.node.selector.pool': 'x',
     });
     expect(selectors).toEqual({ driver: { zone: 'b' }, executor: { zone: 'a', pool: 'x' } });
-    const findings = run({ livy: (t) => replaceOnce(t, 'driver.node.selector.NodeGroupType spark-driver', 'driver.node.selector.NodeGroupType spark-drvier') });
+    const findings = run({
+      livy: (t) =>
+        replaceOnce(
+          t,
+          'driver.node.selector.NodeGroupType spark-driver',
+          'driver.node.selector.NodeGroupType spark-drvier',
+        ),
+    });
     expect(ruleIds(findings)).toEqual(['xref/spark-placement']);
-    expect(findings[0]).toMatchObject({ file: files.livy.file, resource: 'ConfigMap/livy/livy-spark-defaults' });
+    expect(findings[0]).toMatchObject({
+      file: files.livy.file,
+      resource: 'ConfigMap/livy/livy-spark-defaults',
+    });
   });
 
   it('checks DAG templates (with Jinja) in every environment and points at the template', () => {
@@ -111,22 +157,55 @@ describe('references: ServiceAccounts, Secrets, ConfigMaps, PVCs, namespaces', (
     const findings = run({
       livy: (t) =>
         replaceOnce(
-          replaceOnce(t, 'name: livy-spark-defaults\n        - name: tmp', 'name: livy-defaults\n        - name: tmp'),
+          replaceOnce(
+            t,
+            'name: livy-spark-defaults\n        - name: tmp',
+            'name: livy-defaults\n        - name: tmp',
+          ),
           '        - name: tmp\n          emptyDir: {}',
           '        - name: tmp\n          emptyDir: {}\n        - name: creds\n          secret: {secretName: livy-creds}\n        - name: data\n          persistentVolumeClaim: {claimName: livy-data}\n        - name: opt\n          secret: {secretName: maybe, optional: true}',
         ),
       teams: (t) => replaceOnce(t, 'namespace: spark-team-a', 'namespace: spark-team-b'),
     });
-    expect(ruleIds(findings)).toEqual(['xref/config-map', 'xref/namespace', 'xref/pvc', 'xref/secret', 'xref/service-account']);
+    expect(ruleIds(findings)).toEqual([
+      'xref/config-map',
+      'xref/namespace',
+      'xref/pvc',
+      'xref/secret',
+      'xref/service-account',
+    ]);
   });
 
   it('accept what the allow-list names, and warn about allow-list entries nobody uses', () => {
     const extra = [
-      { kind: 'Secret', namespace: 'livy', name: 'livy-creds', reason: 'created by cdktf from Secrets Manager', file: 'clusters/dev/external-resources.yaml', line: 7, column: 5 },
-      { kind: 'Secret', namespace: 'livy', name: 'stale', reason: 'nobody uses this one any more', file: 'clusters/dev/external-resources.yaml', line: 11, column: 5 },
+      {
+        kind: 'Secret',
+        namespace: 'livy',
+        name: 'livy-creds',
+        reason: 'created by cdktf from Secrets Manager',
+        file: 'clusters/dev/external-resources.yaml',
+        line: 7,
+        column: 5,
+      },
+      {
+        kind: 'Secret',
+        namespace: 'livy',
+        name: 'stale',
+        reason: 'nobody uses this one any more',
+        file: 'clusters/dev/external-resources.yaml',
+        line: 11,
+        column: 5,
+      },
     ] as const;
     const findings = run(
-      { livy: (t) => replaceOnce(t, '        - name: tmp\n          emptyDir: {}', '        - name: tmp\n          emptyDir: {}\n        - name: creds\n          secret: {secretName: livy-creds}') },
+      {
+        livy: (t) =>
+          replaceOnce(
+            t,
+            '        - name: tmp\n          emptyDir: {}',
+            '        - name: tmp\n          emptyDir: {}\n        - name: creds\n          secret: {secretName: livy-creds}',
+          ),
+      },
       { externalResources: [...external, ...extra] },
     );
     expect(findings.map((f) => [f.rule, f.line])).toEqual([['xref/external-unused', 11]]);
@@ -182,10 +261,11 @@ describe('Argo CD: AppProjects, sync waves, ownership', () => {
     const findings = run({
       root: (t) =>
         replaceOnce(
-          replaceOnce(replaceOnce(t, '      namespace: "*"', '      namespace: "spark-*"'), '    path: apps/livy\n', '    path: apps/livy\n').replace(
-            '    - group: karpenter.k8s.aws\n      kind: EC2NodeClass\n',
-            '',
-          ),
+          replaceOnce(
+            replaceOnce(t, '      namespace: "*"', '      namespace: "spark-*"'),
+            '    path: apps/livy\n',
+            '    path: apps/livy\n',
+          ).replace('    - group: karpenter.k8s.aws\n      kind: EC2NodeClass\n', ''),
           'repoURL: https://github.com/airspark/airspark.git\n    targetRevision: main\n    path: apps/spark-jobs',
           'repoURL: https://github.com/someone/else.git\n    targetRevision: main\n    path: apps/spark-jobs',
         ),
@@ -194,18 +274,30 @@ describe('Argo CD: AppProjects, sync waves, ownership', () => {
     expect(messages.some((m) => m.includes('someone/else.git'))).toBe(true);
     expect(messages.some((m) => m.includes('EC2NodeClass'))).toBe(true);
     expect(messages.some((m) => m.includes('namespace "livy"'))).toBe(true);
-    const unknown = run({ root: (t) => replaceOnce(t, '  project: platform\n  source:\n    repoURL: https://github.com/airspark/airspark.git\n    targetRevision: main\n    path: apps/livy', '  project: data\n  source:\n    repoURL: https://github.com/airspark/airspark.git\n    targetRevision: main\n    path: apps/livy') });
+    const unknown = run({
+      root: (t) =>
+        replaceOnce(
+          t,
+          '  project: platform\n  source:\n    repoURL: https://github.com/airspark/airspark.git\n    targetRevision: main\n    path: apps/livy',
+          '  project: data\n  source:\n    repoURL: https://github.com/airspark/airspark.git\n    targetRevision: main\n    path: apps/livy',
+        ),
+    });
     expect(only(unknown, 'xref/app-project')[0]?.message).toContain('AppProject "data"');
   });
 
   it('xref/sync-wave fires when a Namespace syncs no earlier than what lives in it', () => {
-    const findings = run({ root: (t) => replaceOnce(t, 'argocd.argoproj.io/sync-wave: "3"', 'argocd.argoproj.io/sync-wave: "1"') });
+    const findings = run({
+      root: (t) => replaceOnce(t, 'argocd.argoproj.io/sync-wave: "3"', 'argocd.argoproj.io/sync-wave: "1"'),
+    });
     expect(ruleIds(findings)).toEqual(['xref/sync-wave']);
     expect(findings[0]?.resource).toBe('SparkApplication/spark-team-a/pi');
   });
 
   it('xref/duplicate-object fires for an object two Applications render', () => {
-    const findings = run({ livy: (t) => `${t}---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: spark\n  namespace: spark-team-a\n` });
+    const findings = run({
+      livy: (t) =>
+        `${t}---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: spark\n  namespace: spark-team-a\n`,
+    });
     expect(ruleIds(findings)).toEqual(['xref/duplicate-object']);
     expect(findings[0]?.message).toContain('both Application spark-operator');
   });

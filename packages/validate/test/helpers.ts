@@ -25,7 +25,9 @@ export function objectsFromYaml(
       let node: unknown = doc.contents;
       for (const segment of p) {
         if (isMap(node)) {
-          const pair = node.items.find((i) => isPair(i) && isScalar(i.key) && String(i.key.value) === String(segment));
+          const pair = node.items.find(
+            (i) => isPair(i) && isScalar(i.key) && String(i.key.value) === String(segment),
+          );
           node = pair?.value;
         } else if (isSeq(node)) node = node.items[Number(segment)];
         else return undefined;
@@ -52,7 +54,10 @@ export function objectsFromYaml(
 export const testCacheDir = path.join(os.tmpdir(), 'airspark-validate-test-cache');
 export const validator = new EnvironmentValidator({ cacheDir: testCacheDir });
 
-export function validate(objects: readonly RenderedObject[], extra: Partial<EnvironmentInput> = {}): Finding[] {
+export function validate(
+  objects: readonly RenderedObject[],
+  extra: Partial<EnvironmentInput> = {},
+): Finding[] {
   return validator.validateEnvironment({ env: 'dev', kubernetesVersion: '1.35', objects, ...extra });
 }
 

@@ -4,12 +4,17 @@ import { parseSuppressions } from '../src/suppress.js';
 import { environment, external, files, replaceOnce } from './fixtures/platform.js';
 import { lineOf, only, ruleIds, validate } from './helpers.js';
 
-const run = (edit: Parameters<typeof environment>[0]) => validate(environment(edit), { externalResources: external });
+const run = (edit: Parameters<typeof environment>[0]) =>
+  validate(environment(edit), { externalResources: external });
 const livy = (from: string, to: string) => run({ livy: (t) => replaceOnce(t, from, to) });
 
 describe('policy/pinned-image', () => {
   it('parses references with registry ports, tags and digests', () => {
-    expect(parseImage('registry:5000/team/app:1.2@sha256:abc')).toEqual({ repository: 'registry:5000/team/app', tag: '1.2', digest: 'sha256:abc' });
+    expect(parseImage('registry:5000/team/app:1.2@sha256:abc')).toEqual({
+      repository: 'registry:5000/team/app',
+      tag: '1.2',
+      digest: 'sha256:abc',
+    });
     expect(parseImage('registry:5000/team/app')).toEqual({ repository: 'registry:5000/team/app' });
     expect(unpinnedReason('apache/spark:4.0.4')).toBeUndefined();
     expect(unpinnedReason('apache/spark@sha256:0123')).toBeUndefined();
@@ -18,7 +23,9 @@ describe('policy/pinned-image', () => {
   });
   it('fires for an untagged image and for SparkApplication images', () => {
     expect(ruleIds(livy('livy:0.9.0-spark3.5.6-r1', 'livy'))).toEqual(['policy/pinned-image']);
-    const spark = run({ sparkJob: (t) => replaceOnce(t, 'image: apache/spark:4.0.4', 'image: apache/spark:latest') });
+    const spark = run({
+      sparkJob: (t) => replaceOnce(t, 'image: apache/spark:4.0.4', 'image: apache/spark:latest'),
+    });
     expect(only(spark, 'policy/pinned-image')).toHaveLength(1);
   });
 });
@@ -30,16 +37,27 @@ describe('container policies', () => {
     expect(findings[0]?.message).toContain('limits.memory');
   });
   it('policy/run-as-non-root fires without runAsNonRoot or a non-root user, and for user 0', () => {
-    expect(ruleIds(livy('        runAsNonRoot: true\n        runAsUser: 185\n', ''))).toEqual(['policy/run-as-non-root']);
+    expect(ruleIds(livy('        runAsNonRoot: true\n        runAsUser: 185\n', ''))).toEqual([
+      'policy/run-as-non-root',
+    ]);
     expect(ruleIds(livy('runAsUser: 185', 'runAsUser: 0'))).toEqual(['policy/run-as-non-root']);
     // A non-zero user alone passes.
     expect(livy('        runAsNonRoot: true\n', '')).toEqual([]);
   });
   it('policy/privileged fires for privileged containers', () => {
-    expect(ruleIds(livy('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: false\n            privileged: true'))).toEqual(['policy/privileged']);
+    expect(
+      ruleIds(
+        livy(
+          'allowPrivilegeEscalation: false',
+          'allowPrivilegeEscalation: false\n            privileged: true',
+        ),
+      ),
+    ).toEqual(['policy/privileged']);
   });
   it('policy/privilege-escalation fires unless allowPrivilegeEscalation is false', () => {
-    expect(ruleIds(livy('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true'))).toEqual(['policy/privilege-escalation']);
+    expect(ruleIds(livy('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true'))).toEqual([
+      'policy/privilege-escalation',
+    ]);
   });
   it('policy/read-only-root-fs fires for a writable root filesystem', () => {
     const findings = livy('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
@@ -58,7 +76,10 @@ describe('container policies', () => {
 });
 
 describe('policy/plaintext-secret', () => {
-  const secret = (body: string) => run({ livy: (t) => `${t}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: livy\n${body}` });
+  const secret = (body: string) =>
+    run({
+      livy: (t) => `${t}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: livy\n${body}`,
+    });
   it('fires for data and for stringData', () => {
     expect(only(secret('stringData:\n  token: abc\n'), 'policy/plaintext-secret')).toHaveLength(1);
   });
@@ -82,7 +103,9 @@ describe('suppressions (airspark.dev/suppress)', () => {
     });
 
   it('suppresses a policy on the object when a reason is given', () => {
-    expect(annotate('policy/read-only-root-fs: Livy unpacks session jars into its working directory')).toEqual([]);
+    expect(
+      annotate('policy/read-only-root-fs: Livy unpacks session jars into its working directory'),
+    ).toEqual([]);
   });
   it('rejects a suppression without a reason, and keeps the finding', () => {
     const findings = annotate('policy/read-only-root-fs: ok');

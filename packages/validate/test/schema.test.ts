@@ -2,42 +2,56 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { convertSchema } from '../src/schema/convert.js';
 import { compileBundleSource, loadBundleSource } from '../src/schema/compile.js';
+import { convertSchema } from '../src/schema/convert.js';
 import { EnvironmentValidator } from '../src/validate.js';
 import { environment, external, files, replaceOnce } from './fixtures/platform.js';
 import { lineOf, objectsFromYaml, only, ruleIds, validate } from './helpers.js';
 
-const run = (edit: Parameters<typeof environment>[0]) => validate(environment(edit), { externalResources: external });
+const run = (edit: Parameters<typeof environment>[0]) =>
+  validate(environment(edit), { externalResources: external });
 
 describe('built-in kinds against Kubernetes 1.35', () => {
   it('reports a wrong type, an invalid quantity and a missing required field at their lines', () => {
     const findings = run({
-      livy: (t) => replaceOnce(replaceOnce(t, 'replicas: 1', 'replicas: "one"'), 'memory: 2Gi', 'memory: 2GB'),
+      livy: (t) =>
+        replaceOnce(replaceOnce(t, 'replicas: 1', 'replicas: "one"'), 'memory: 2Gi', 'memory: 2GB'),
     });
     expect(ruleIds(findings)).toEqual(['schema/invalid']);
     expect(findings.map((f) => f.line).sort()).toEqual(
       [lineOf(files.livy.text, 'replicas: 1'), lineOf(files.livy.text, 'memory: 2Gi')].sort(),
     );
     expect(findings.find((f) => f.message.includes('2GB'))?.message).toMatch(/invalid value "2GB"/);
-    const missing = run({ livy: (t) => replaceOnce(t, '            - containerPort: 8998\n', '            - protocol: TCP\n') });
+    const missing = run({
+      livy: (t) => replaceOnce(t, '            - containerPort: 8998\n', '            - protocol: TCP\n'),
+    });
     expect(only(missing, 'schema/invalid')[0]?.message).toContain('required field "containerPort"');
   });
 
   it('accepts numbers for quantities and null for optional fields, as the API server does', () => {
-    expect(run({ livy: (t) => replaceOnce(replaceOnce(t, 'cpu: 500m', 'cpu: 1'), 'emptyDir: {}', 'emptyDir: ') })).toEqual([]);
+    expect(
+      run({ livy: (t) => replaceOnce(replaceOnce(t, 'cpu: 500m', 'cpu: 1'), 'emptyDir: {}', 'emptyDir: ') }),
+    ).toEqual([]);
   });
 
   it('reports list-map duplicates (two containers or ports with one key) as schema/duplicate-key', () => {
     const findings = run({
-      livy: (t) => replaceOnce(t, '            - containerPort: 8998\n              name: http\n', '            - containerPort: 8998\n              name: http\n            - containerPort: 8998\n              name: http2\n'),
+      livy: (t) =>
+        replaceOnce(
+          t,
+          '            - containerPort: 8998\n              name: http\n',
+          '            - containerPort: 8998\n              name: http\n            - containerPort: 8998\n              name: http2\n',
+        ),
     });
     expect(ruleIds(findings)).toEqual(['schema/duplicate-key']);
     expect(findings[0]?.message).toContain('containerPort=8998');
   });
 
   it('reports an object without apiVersion/kind or name', () => {
-    const objects = objectsFromYaml('x.yaml', 'metadata:\n  name: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n');
+    const objects = objectsFromYaml(
+      'x.yaml',
+      'metadata:\n  name: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
+    );
     expect(ruleIds(validate(objects))).toEqual(['schema/missing-type']);
   });
 });
@@ -47,12 +61,18 @@ describe('custom resources', () => {
     const findings = run({ sparkJob: (t) => replaceOnce(t, 'type: Python', 'type: Perl') });
     expect(ruleIds(findings)).toEqual(['schema/invalid']);
     expect(findings[0]?.message).toMatch(/"Java", "Python", "Scala", "R"|must be one of/);
-    const app = run({ root: (t) => replaceOnce(t, '    path: apps/livy\n', '    path: apps/livy\n    helm:\n      valueFile: [a]\n') });
+    const app = run({
+      root: (t) =>
+        replaceOnce(t, '    path: apps/livy\n', '    path: apps/livy\n    helm:\n      valueFile: [a]\n'),
+    });
     expect(ruleIds(app)).toEqual(['schema/unknown-field']);
   });
 
   it('a kind with no schema is a finding, not a silent skip', () => {
-    const objects = objectsFromYaml('apps/x/widget.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+    const objects = objectsFromYaml(
+      'apps/x/widget.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n',
+    );
     const findings = validate(objects);
     expect(ruleIds(findings)).toEqual(['schema/unknown-kind']);
     expect(findings[0]).toMatchObject({ file: 'apps/x/widget.yaml', line: 2 });
@@ -119,7 +139,12 @@ metadata: {name: future, namespace: default}
       ['api/deprecated', 'Widget/default/old'],
       ['api/removed', 'Widget/default/future'],
     ]);
-    const unreadable = validate(objectsFromYaml('c.yaml', 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec: {group: x}\n'));
+    const unreadable = validate(
+      objectsFromYaml(
+        'c.yaml',
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec: {group: x}\n',
+      ),
+    );
     expect(ruleIds(unreadable)).toContain('schema/invalid-crd');
   });
 });
@@ -128,20 +153,44 @@ describe('schema conversion', () => {
   const crd = (schema: unknown) => convertSchema(schema, { mode: 'crd', refPrefix: '#/definitions/' });
   it('closes objects unless they preserve unknown fields', () => {
     expect(crd({ type: 'object', properties: { a: { type: 'string' } } }).additionalProperties).toBe(false);
-    expect(crd({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } }).additionalProperties).toBeUndefined();
+    expect(
+      crd({
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        properties: { a: { type: 'string' } },
+      }).additionalProperties,
+    ).toBeUndefined();
   });
   it('turns formats into plain keywords', () => {
-    expect(crd({ type: 'integer', format: 'int32' })).toMatchObject({ minimum: -2147483648, maximum: 2147483647 });
+    expect(crd({ type: 'integer', format: 'int32' })).toMatchObject({
+      minimum: -2147483648,
+      maximum: 2147483647,
+    });
     expect(crd({ type: 'string', format: 'byte' }).pattern).toBeDefined();
-    expect(crd({ type: 'number', minimum: 0, exclusiveMinimum: true })).toEqual({ type: 'number', exclusiveMinimum: 0 });
+    expect(crd({ type: 'number', minimum: 0, exclusiveMinimum: true })).toEqual({
+      type: 'number',
+      exclusiveMinimum: 0,
+    });
   });
   it('embedded resources accept apiVersion, kind and metadata', () => {
-    const schema = crd({ type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } });
-    expect(Object.keys(schema.properties as object).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    const schema = crd({
+      type: 'object',
+      'x-kubernetes-embedded-resource': true,
+      properties: { spec: { type: 'object' } },
+    });
+    expect(Object.keys(schema.properties as object).sort()).toEqual([
+      'apiVersion',
+      'kind',
+      'metadata',
+      'spec',
+    ]);
   });
   it('compiled standalone code validates like the schema', () => {
     const validators = loadBundleSource(
-      compileBundleSource({ definitions: {}, entries: { e: crd({ type: 'object', properties: { n: { type: 'integer', format: 'int32' } } }) } }),
+      compileBundleSource({
+        definitions: {},
+        entries: { e: crd({ type: 'object', properties: { n: { type: 'integer', format: 'int32' } } }) },
+      }),
     );
     expect(validators.e?.({ n: 1 })).toBe(true);
     expect(validators.e?.({ n: 2 ** 31 })).toBe(false);
@@ -152,11 +201,21 @@ describe('compiled validators are cached on disk', () => {
   it('writes the compiled code once and reads it back in a new process-like validator', () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'airspark-cache-'));
     const objects = environment();
-    new EnvironmentValidator({ cacheDir }).validateEnvironment({ env: 'dev', kubernetesVersion: '1.35', objects, externalResources: external });
+    new EnvironmentValidator({ cacheDir }).validateEnvironment({
+      env: 'dev',
+      kubernetesVersion: '1.35',
+      objects,
+      externalResources: external,
+    });
     const written = readdirSync(path.join(cacheDir, 'validators'));
     expect(written.length).toBeGreaterThan(0);
     const started = performance.now();
-    const again = new EnvironmentValidator({ cacheDir }).validateEnvironment({ env: 'dev', kubernetesVersion: '1.35', objects, externalResources: external });
+    const again = new EnvironmentValidator({ cacheDir }).validateEnvironment({
+      env: 'dev',
+      kubernetesVersion: '1.35',
+      objects,
+      externalResources: external,
+    });
     expect(again).toEqual([]);
     expect(readdirSync(path.join(cacheDir, 'validators'))).toEqual(written);
     expect(existsSync(cacheDir)).toBe(true);

@@ -19,7 +19,10 @@ export function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 1);
       if (end === -1) out += '\\[';
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         out += `[${body}]`;
         i = end;
       }
@@ -85,11 +88,14 @@ function projectOf(o: Record<string, unknown>): Project {
   const project: Project = {
     name: metadataOf(o).name ?? '',
     sourceRepos: Array.isArray(spec.sourceRepos) ? spec.sourceRepos.map(String) : [],
-    destinations: Array.isArray(spec.destinations) ? (spec.destinations.filter(isRecord) as Destination[]) : [],
+    destinations: Array.isArray(spec.destinations)
+      ? (spec.destinations.filter(isRecord) as Destination[])
+      : [],
     clusterResourceBlacklist: groupKinds(spec.clusterResourceBlacklist),
     namespaceResourceBlacklist: groupKinds(spec.namespaceResourceBlacklist),
   };
-  if (spec.clusterResourceWhitelist !== undefined) project.clusterResourceWhitelist = groupKinds(spec.clusterResourceWhitelist);
+  if (spec.clusterResourceWhitelist !== undefined)
+    project.clusterResourceWhitelist = groupKinds(spec.clusterResourceWhitelist);
   if (spec.namespaceResourceWhitelist !== undefined)
     project.namespaceResourceWhitelist = groupKinds(spec.namespaceResourceWhitelist);
   return project;
@@ -102,10 +108,14 @@ function matchesGroupKind(list: readonly GroupKind[], group: string, kind: strin
 function destinationPermitted(project: Project, destination: Destination, namespace: string): boolean {
   return project.destinations.some((d) => {
     const serverOk =
-      (d.server !== undefined && destination.server !== undefined && globMatch(d.server, destination.server)) ||
+      (d.server !== undefined &&
+        destination.server !== undefined &&
+        globMatch(d.server, destination.server)) ||
       (d.name !== undefined && destination.name !== undefined && globMatch(d.name, destination.name));
     const nsPattern = d.namespace ?? '*';
-    const nsOk = nsPattern.startsWith('!') ? !globMatch(nsPattern.slice(1), namespace) : globMatch(nsPattern, namespace);
+    const nsOk = nsPattern.startsWith('!')
+      ? !globMatch(nsPattern.slice(1), namespace)
+      : globMatch(nsPattern, namespace);
     return serverOk && nsOk;
   });
 }
@@ -136,13 +146,17 @@ export function applicationsOf(objects: readonly RenderedObject[]): ApplicationV
     if (!isArgo(o, 'Application')) continue;
     const spec = isRecord(o.spec) ? o.spec : {};
     const repoURLs: { url: string; index?: number }[] = [];
-    if (isRecord(spec.source) && typeof spec.source.repoURL === 'string') repoURLs.push({ url: spec.source.repoURL });
+    if (isRecord(spec.source) && typeof spec.source.repoURL === 'string')
+      repoURLs.push({ url: spec.source.repoURL });
     if (Array.isArray(spec.sources)) {
       spec.sources.forEach((s, index) => {
         if (isRecord(s) && typeof s.repoURL === 'string') repoURLs.push({ url: s.repoURL, index });
       });
     }
-    const options = isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions : [];
+    const options =
+      isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions)
+        ? spec.syncPolicy.syncOptions
+        : [];
     apps.push({
       rendered,
       name: metadataOf(o).name ?? '',
@@ -163,7 +177,8 @@ export function applicationsOf(objects: readonly RenderedObject[]): ApplicationV
  */
 export function checkAppProjects(objects: readonly RenderedObject[], catalog: SchemaCatalog): Finding[] {
   const projects = new Map<string, Project>();
-  for (const r of objects) if (isArgo(r.object, 'AppProject')) projects.set(metadataOf(r.object).name ?? '', projectOf(r.object));
+  for (const r of objects)
+    if (isArgo(r.object, 'AppProject')) projects.set(metadataOf(r.object).name ?? '', projectOf(r.object));
   const findings: Finding[] = [];
   const byApp = new Map<string, RenderedObject[]>();
   for (const r of objects) byApp.set(r.app, [...(byApp.get(r.app) ?? []), r]);
@@ -188,7 +203,10 @@ export function checkAppProjects(objects: readonly RenderedObject[], catalog: Sc
         findingAt(app.rendered, {
           rule: rules.appProject,
           message: `Application ${app.name} syncs from ${source.url}, which AppProject ${project.name} does not allow (sourceRepos: ${project.sourceRepos.join(', ') || 'none'}).`,
-          path: source.index === undefined ? ['spec', 'source', 'repoURL'] : ['spec', 'sources', source.index, 'repoURL'],
+          path:
+            source.index === undefined
+              ? ['spec', 'source', 'repoURL']
+              : ['spec', 'sources', source.index, 'repoURL'],
         }),
       );
     }
@@ -209,7 +227,8 @@ export function checkAppProjects(objects: readonly RenderedObject[], catalog: Sc
       const namespaced = isNamespacedObject(rendered, catalog);
       if (namespaced === false) {
         const whitelisted =
-          project.clusterResourceWhitelist !== undefined && matchesGroupKind(project.clusterResourceWhitelist, group, o.kind);
+          project.clusterResourceWhitelist !== undefined &&
+          matchesGroupKind(project.clusterResourceWhitelist, group, o.kind);
         if (!whitelisted || matchesGroupKind(project.clusterResourceBlacklist, group, o.kind)) {
           findings.push(
             findingAt(rendered, {
@@ -266,7 +285,10 @@ export function checkSyncWaves(objects: readonly RenderedObject[], catalog: Sche
     }
     if (o.kind === 'Namespace' && o.apiVersion === 'v1') namespaces.set(metadataOf(o).name ?? '', r);
   }
-  const order = (r: RenderedObject): [number, number] => [appWave.get(r.app)?.wave ?? 0, syncWaveOf(r.object)];
+  const order = (r: RenderedObject): [number, number] => [
+    appWave.get(r.app)?.wave ?? 0,
+    syncWaveOf(r.object),
+  ];
   const before = (a: RenderedObject, b: RenderedObject): boolean => {
     const [aApp, aWave] = order(a);
     const [bApp, bWave] = order(b);

@@ -52,7 +52,8 @@ export async function loadExternalResources(
   compiled ??= createAjv().compile(schema);
   const findings = checkAgainstSchema(parsed.source, compiled, 'xref/external-resources');
   if (findings.length > 0) return { resources: [], findings: findings.map((f) => ({ ...f, env })) };
-  const entries = (parsed.source.value as { resources: Omit<ExternalResource, 'file' | 'line' | 'column'>[] }).resources;
+  const entries = (parsed.source.value as { resources: Omit<ExternalResource, 'file' | 'line' | 'column'>[] })
+    .resources;
   const resources = entries.map((entry, index) => ({
     ...entry,
     file,

@@ -16,7 +16,12 @@ export interface ExternalResource {
 /** Namespaces every cluster has. */
 export const IMPLICIT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export type ReferencedKind = 'ServiceAccount' | 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim' | 'Namespace';
+export type ReferencedKind =
+  | 'ServiceAccount'
+  | 'Secret'
+  | 'ConfigMap'
+  | 'PersistentVolumeClaim'
+  | 'Namespace';
 
 function key(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${namespace ?? ''}/${name}`;
@@ -65,7 +70,10 @@ export class Inventory {
     // Argo CD creates the destination namespace of an Application that asks for it.
     if (o.kind === 'Application' && group === 'argoproj.io') {
       const destination = isRecord(spec.destination) ? spec.destination : {};
-      const options = isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions : [];
+      const options =
+        isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions)
+          ? spec.syncPolicy.syncOptions
+          : [];
       if (options.includes('CreateNamespace=true') && typeof destination.namespace === 'string') {
         this.add('Namespace', undefined, destination.namespace);
       }
@@ -80,7 +88,8 @@ export class Inventory {
       for (const template of spec.volumeClaimTemplates) {
         const claim = isRecord(template) ? metadataOf(template).name : undefined;
         if (!claim) continue;
-        for (let i = 0; i < replicas; i++) this.add('PersistentVolumeClaim', namespace, `${claim}-${name}-${i}`);
+        for (let i = 0; i < replicas; i++)
+          this.add('PersistentVolumeClaim', namespace, `${claim}-${name}-${i}`);
       }
     }
   }
@@ -104,7 +113,9 @@ export class Inventory {
   }
 
   isRendered(entry: ExternalResource): boolean {
-    return this.renderedKeys.has(key(entry.kind, entry.kind === 'Namespace' ? undefined : entry.namespace, entry.name));
+    return this.renderedKeys.has(
+      key(entry.kind, entry.kind === 'Namespace' ? undefined : entry.namespace, entry.name),
+    );
   }
 }
 

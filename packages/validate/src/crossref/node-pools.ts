@@ -36,16 +36,23 @@ export function nodePoolsOf(objects: readonly RenderedObject[]): NodePoolOffer[]
   const pools: NodePoolOffer[] = [];
   for (const rendered of objects) {
     const o = rendered.object;
-    if (o.kind !== 'NodePool' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('karpenter.sh/')) continue;
+    if (
+      o.kind !== 'NodePool' ||
+      typeof o.apiVersion !== 'string' ||
+      !o.apiVersion.startsWith('karpenter.sh/')
+    )
+      continue;
     const name = metadataOf(o).name ?? '';
     const template = isRecord(o.spec) && isRecord(o.spec.template) ? o.spec.template : {};
     const spec = isRecord(template.spec) ? template.spec : {};
-    const labels = isRecord(template.metadata) && isRecord(template.metadata.labels) ? template.metadata.labels : {};
+    const labels =
+      isRecord(template.metadata) && isRecord(template.metadata.labels) ? template.metadata.labels : {};
     const list: NodeSelectorRequirement[] = [];
     if (Array.isArray(spec.requirements)) {
       for (const r of spec.requirements) if (isRequirement(r)) list.push(r);
     }
-    for (const [key, value] of Object.entries(labels)) list.push({ key, operator: 'In', values: [String(value)] });
+    for (const [key, value] of Object.entries(labels))
+      list.push({ key, operator: 'In', values: [String(value)] });
     list.push({ key: NODEPOOL_LABEL, operator: 'In', values: [name] });
     const taints = Array.isArray(spec.taints) ? spec.taints.filter(isTaint) : [];
     pools.push({ name, requirements: requirementsOf(list), taints, rendered });

@@ -115,7 +115,11 @@ export function allowsSomeValue(c: Constraint): boolean {
 
 /** Whether a node without the label satisfies the constraint (NotIn, DoesNotExist). */
 export function allowsAbsence(c: Constraint): boolean {
-  return c.greaterThan === undefined && c.lessThan === undefined && (c.complement ? c.values.size > 0 : c.values.size === 0);
+  return (
+    c.greaterThan === undefined &&
+    c.lessThan === undefined &&
+    (c.complement ? c.values.size > 0 : c.values.size === 0)
+  );
 }
 
 /** All constraints on one side, by label key; several on one key are intersected. */

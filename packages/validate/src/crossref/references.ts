@@ -29,12 +29,21 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function podSpecReferences(spec: Record<string, unknown>, base: ObjectPath, namespace: string | undefined): Reference[] {
+function podSpecReferences(
+  spec: Record<string, unknown>,
+  base: ObjectPath,
+  namespace: string | undefined,
+): Reference[] {
   const refs: Reference[] = [];
   const push = (kind: ReferencedKind, name: string | undefined, path: ObjectPath, via: string) => {
     if (name) refs.push({ kind, namespace, name, path, via });
   };
-  push('ServiceAccount', str(spec.serviceAccountName) ?? str(spec.serviceAccount), [...base, 'serviceAccountName'], 'serviceAccountName');
+  push(
+    'ServiceAccount',
+    str(spec.serviceAccountName) ?? str(spec.serviceAccount),
+    [...base, 'serviceAccountName'],
+    'serviceAccountName',
+  );
   if (Array.isArray(spec.imagePullSecrets)) {
     spec.imagePullSecrets.forEach((s, i) => {
       if (isRecord(s)) push('Secret', str(s.name), [...base, 'imagePullSecrets', i], 'imagePullSecrets');
@@ -45,11 +54,17 @@ function podSpecReferences(spec: Record<string, unknown>, base: ObjectPath, name
       if (!isRecord(v)) return;
       const at: ObjectPath = [...base, 'volumes', i];
       const via = `volume "${String(v.name ?? i)}"`;
-      if (isRecord(v.secret) && v.secret.optional !== true) push('Secret', str(v.secret.secretName), [...at, 'secret'], via);
+      if (isRecord(v.secret) && v.secret.optional !== true)
+        push('Secret', str(v.secret.secretName), [...at, 'secret'], via);
       if (isRecord(v.configMap) && v.configMap.optional !== true)
         push('ConfigMap', str(v.configMap.name), [...at, 'configMap'], via);
       if (isRecord(v.persistentVolumeClaim))
-        push('PersistentVolumeClaim', str(v.persistentVolumeClaim.claimName), [...at, 'persistentVolumeClaim'], via);
+        push(
+          'PersistentVolumeClaim',
+          str(v.persistentVolumeClaim.claimName),
+          [...at, 'persistentVolumeClaim'],
+          via,
+        );
       if (isRecord(v.projected) && Array.isArray(v.projected.sources)) {
         v.projected.sources.forEach((s, j) => {
           if (!isRecord(s)) return;
@@ -100,18 +115,43 @@ function sparkReferences(object: Record<string, unknown>, namespace: string | un
   for (const role of ['driver', 'executor']) {
     const pod = spec[role];
     const sa = isRecord(pod) ? str(pod.serviceAccount) : undefined;
-    if (sa) refs.push({ kind: 'ServiceAccount', namespace, name: sa, path: [...base, role, 'serviceAccount'], via: `${role}.serviceAccount` });
+    if (sa)
+      refs.push({
+        kind: 'ServiceAccount',
+        namespace,
+        name: sa,
+        path: [...base, role, 'serviceAccount'],
+        via: `${role}.serviceAccount`,
+      });
   }
   if (Array.isArray(spec.volumes)) {
     spec.volumes.forEach((v, i) => {
       if (!isRecord(v)) return;
       const via = `volume "${String(v.name ?? i)}"`;
       if (isRecord(v.secret) && v.secret.optional !== true && str(v.secret.secretName))
-        refs.push({ kind: 'Secret', namespace, name: String(v.secret.secretName), path: [...base, 'volumes', i], via });
+        refs.push({
+          kind: 'Secret',
+          namespace,
+          name: String(v.secret.secretName),
+          path: [...base, 'volumes', i],
+          via,
+        });
       if (isRecord(v.configMap) && v.configMap.optional !== true && str(v.configMap.name))
-        refs.push({ kind: 'ConfigMap', namespace, name: String(v.configMap.name), path: [...base, 'volumes', i], via });
+        refs.push({
+          kind: 'ConfigMap',
+          namespace,
+          name: String(v.configMap.name),
+          path: [...base, 'volumes', i],
+          via,
+        });
       if (isRecord(v.persistentVolumeClaim) && str(v.persistentVolumeClaim.claimName))
-        refs.push({ kind: 'PersistentVolumeClaim', namespace, name: String(v.persistentVolumeClaim.claimName), path: [...base, 'volumes', i], via });
+        refs.push({
+          kind: 'PersistentVolumeClaim',
+          namespace,
+          name: String(v.persistentVolumeClaim.claimName),
+          path: [...base, 'volumes', i],
+          via,
+        });
     });
   }
   return refs;
@@ -141,17 +181,28 @@ export function referencesOf(rendered: RenderedObject, catalog: SchemaCatalog): 
   const namespace = metadataOf(o).namespace;
   const refs: Reference[] = [];
   if (namespace && isNamespacedObject(rendered, catalog) === true) {
-    refs.push({ kind: 'Namespace', namespace: undefined, name: namespace, path: ['metadata', 'namespace'], via: 'metadata.namespace' });
+    refs.push({
+      kind: 'Namespace',
+      namespace: undefined,
+      name: namespace,
+      path: ['metadata', 'namespace'],
+      via: 'metadata.namespace',
+    });
   }
   const site = podSpecOf(o);
   if (site) refs.push(...podSpecReferences(site.spec, site.path, namespace));
-  if (o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication') refs.push(...sparkReferences(o, namespace));
+  if (o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication')
+    refs.push(...sparkReferences(o, namespace));
   refs.push(...bindingReferences(o));
   return refs.filter((r) => !isTemplated(r.name) && !isTemplated(r.namespace));
 }
 
 /** xref/service-account, xref/secret, xref/config-map, xref/pvc, xref/namespace. */
-export function checkReferences(rendered: RenderedObject, catalog: SchemaCatalog, inventory: Inventory): Finding[] {
+export function checkReferences(
+  rendered: RenderedObject,
+  catalog: SchemaCatalog,
+  inventory: Inventory,
+): Finding[] {
   const findings: Finding[] = [];
   for (const ref of referencesOf(rendered, catalog)) {
     // Without a namespace (a DAG template the operator places at run time) there is nothing to look up.

@@ -32,13 +32,16 @@ interface Fit {
   alternative: Requirements;
 }
 
-function describePod(pod: SparkPodPlacement, alternative: Requirements | undefined): string {
+function describeRequirements(alternative: Requirements | undefined): string {
   const parts = alternative ? [...alternative].map(([key, c]) => describeConstraint(key, c)) : [];
   return parts.length > 0 ? parts.join(', ') : 'no node constraints';
 }
 
 /** The pools a pod can land on, and why every other pool is out. */
-export function fitsOf(pod: SparkPodPlacement, pools: readonly NodePoolOffer[]): { fits: Fit[]; reasons: string[] } {
+export function fitsOf(
+  pod: SparkPodPlacement,
+  pools: readonly NodePoolOffer[],
+): { fits: Fit[]; reasons: string[] } {
   const fits: Fit[] = [];
   const reasons: string[] = [];
   for (const pool of pools) {
@@ -47,7 +50,9 @@ export function fitsOf(pod: SparkPodPlacement, pools: readonly NodePoolOffer[]):
     );
     if (untolerated.length > 0) {
       const taint = untolerated[0] as { key: string; value?: string; effect: string };
-      reasons.push(`${pool.name}: taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} is not tolerated`);
+      reasons.push(
+        `${pool.name}: taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} is not tolerated`,
+      );
       continue;
     }
     let why: string | undefined;
@@ -61,7 +66,12 @@ export function fitsOf(pod: SparkPodPlacement, pools: readonly NodePoolOffer[]):
 }
 
 function onlyStable(c: Constraint | undefined): boolean {
-  return c !== undefined && !c.complement && c.values.size > 0 && [...c.values].every((v) => STABLE_CAPACITY.has(v));
+  return (
+    c !== undefined &&
+    !c.complement &&
+    c.values.size > 0 &&
+    [...c.values].every((v) => STABLE_CAPACITY.has(v))
+  );
 }
 
 function allowsSpot(c: Constraint | undefined): boolean {
@@ -73,7 +83,10 @@ function allowsSpot(c: Constraint | undefined): boolean {
  * pod that matches none stays Pending for ever), that drivers only land on on-demand capacity
  * (losing a driver loses the whole job) and that executors may use spot (they are retried).
  */
-export function checkSparkPlacement(pods: readonly SparkPodPlacement[], pools: readonly NodePoolOffer[]): Finding[] {
+export function checkSparkPlacement(
+  pods: readonly SparkPodPlacement[],
+  pools: readonly NodePoolOffer[],
+): Finding[] {
   const findings: Finding[] = [];
   for (const pod of pods) {
     const where = { path: pod.path };
@@ -94,13 +107,16 @@ export function checkSparkPlacement(pods: readonly SparkPodPlacement[], pools: r
       findings.push(
         findingAt(pod.rendered, {
           rule: rules.sparkPlacement,
-          message: `${subject} (${describePod(pod, alternatives[0])}) matches no NodePool of ${pod.rendered.env}, so it would stay Pending: ${reasons.join('; ')}. Fix its nodeSelector/affinity/tolerations or a NodePool.`,
+          message: `${subject} (${describeRequirements(alternatives[0])}) matches no NodePool of ${pod.rendered.env}, so it would stay Pending: ${reasons.join('; ')}. Fix its nodeSelector/affinity/tolerations or a NodePool.`,
           ...where,
         }),
       );
       continue;
     }
-    const capacity = fits.map((f) => ({ pool: f.pool.name, types: effectiveCapacityTypes(f.alternative, f.pool) }));
+    const capacity = fits.map((f) => ({
+      pool: f.pool.name,
+      types: effectiveCapacityTypes(f.alternative, f.pool),
+    }));
     if (pod.role === 'driver') {
       const unstable = capacity.filter((c) => !onlyStable(c.types));
       if (unstable.length > 0) {

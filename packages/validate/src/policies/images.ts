@@ -58,7 +58,8 @@ function sparkImages(object: Record<string, unknown>): ImageSite[] {
   }
   if (!isRecord(spec)) return [];
   const sites: ImageSite[] = [];
-  if (typeof spec.image === 'string') sites.push({ image: spec.image, path: [...base, 'image'], what: 'spec.image' });
+  if (typeof spec.image === 'string')
+    sites.push({ image: spec.image, path: [...base, 'image'], what: 'spec.image' });
   for (const role of ['driver', 'executor']) {
     const pod = spec[role];
     if (isRecord(pod) && typeof pod.image === 'string')
@@ -68,7 +69,8 @@ function sparkImages(object: Record<string, unknown>): ImageSite[] {
 }
 
 function imagesOf(object: Record<string, unknown>): ImageSite[] {
-  if (object.kind === 'SparkApplication' || object.kind === 'ScheduledSparkApplication') return sparkImages(object);
+  if (object.kind === 'SparkApplication' || object.kind === 'ScheduledSparkApplication')
+    return sparkImages(object);
   const site = podSpecOf(object);
   if (!site) return [];
   return containersOf(site).flatMap((c) =>

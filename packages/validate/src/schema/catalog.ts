@@ -112,6 +112,11 @@ export class SchemaCatalog {
     return new SchemaCatalog(this.api, [...this.crds.values(), ...crds]);
   }
 
+  /** Every CRD the catalog knows (pinned and rendered). */
+  crdsList(): CrdSchemas[] {
+    return [...this.crds.values()];
+  }
+
   crdFor(group: string, kind: string): CrdSchemas | undefined {
     return this.crds.get(groupKindKey(group, kind));
   }

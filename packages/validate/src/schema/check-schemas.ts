@@ -2,10 +2,10 @@ import type { Finding } from '@airspark/findings';
 import { findingAt } from '../finding-at.js';
 import { apiVersionOf, gvkOf, metadataOf, type RenderedObject } from '../model.js';
 import { rules } from '../rules.js';
+import { isTemplated } from '../spark/jinja.js';
 import type { SchemaCatalog, SchemaMatch } from './catalog.js';
 import type { SchemaBundle, ValidatorCache } from './compile.js';
 import { describeErrors } from './describe-errors.js';
-import { isTemplated } from '../spark/jinja.js';
 import { declaredFieldsAt, findDuplicateListEntries, type ListMapPlan, listMapPlan } from './schema-walk.js';
 
 /** Validates rendered objects against their schemas; one instance per environment and catalog. */

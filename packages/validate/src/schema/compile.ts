@@ -100,10 +100,20 @@ export function bundleHash(bundle: SchemaBundle): string {
  */
 export class ValidatorCache {
   private readonly memory = new Map<string, Record<string, Validator>>();
+  /** Hashing a bundle serialises every schema in it: do it once per bundle object, not per lookup. */
+  private readonly byBundle = new WeakMap<SchemaBundle, Record<string, Validator>>();
 
   constructor(private readonly cacheDir: string | undefined) {}
 
-  get(bundle: SchemaBundle, hash: string = bundleHash(bundle)): Record<string, Validator> {
+  get(bundle: SchemaBundle): Record<string, Validator> {
+    const known = this.byBundle.get(bundle);
+    if (known) return known;
+    const validators = this.load(bundle, bundleHash(bundle));
+    this.byBundle.set(bundle, validators);
+    return validators;
+  }
+
+  private load(bundle: SchemaBundle, hash: string): Record<string, Validator> {
     const cached = this.memory.get(hash);
     if (cached) return cached;
     const file = this.cacheDir ? path.join(this.cacheDir, 'validators', `${hash}.cjs`) : undefined;

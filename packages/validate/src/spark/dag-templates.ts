@@ -20,7 +20,10 @@ export interface SparkTemplates {
  * Reads every `*.yaml`/`*.yml` under dags/spark_apps as a SparkApplication with positions. A
  * missing folder is no error (the DAG bundle may have no Spark templates yet).
  */
-export async function loadSparkTemplates(root: string, dir: string = SPARK_TEMPLATES_DIR): Promise<SparkTemplates> {
+export async function loadSparkTemplates(
+  root: string,
+  dir: string = SPARK_TEMPLATES_DIR,
+): Promise<SparkTemplates> {
   let names: string[];
   try {
     names = (await readdir(path.join(root, dir))).filter((n) => /\.ya?ml$/.test(n)).sort();

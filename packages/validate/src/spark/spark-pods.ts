@@ -27,7 +27,9 @@ const SELECTOR_PREFIXES: Record<string, SparkRole[]> = {
 };
 
 /** Node selectors that Spark's own configuration (`spark.kubernetes.*.node.selector.*`) sets. */
-export function selectorsFromSparkConf(conf: Record<string, unknown>): Record<SparkRole, Record<string, string>> {
+export function selectorsFromSparkConf(
+  conf: Record<string, unknown>,
+): Record<SparkRole, Record<string, string>> {
   const out: Record<SparkRole, Record<string, string>> = { driver: {}, executor: {} };
   // The generic prefix first, so that the role-specific ones win (Spark merges them the same way).
   const ordered = Object.entries(conf).sort(([a], [b]) => a.length - b.length);
@@ -81,12 +83,15 @@ export function sparkApplicationPlacements(rendered: RenderedObject, origin: str
     base = ['spec', 'template'];
   }
   if (!isRecord(spec)) return [];
-  const conf = isRecord(spec.sparkConf) ? selectorsFromSparkConf(spec.sparkConf) : { driver: {}, executor: {} };
+  const conf = isRecord(spec.sparkConf)
+    ? selectorsFromSparkConf(spec.sparkConf)
+    : { driver: {}, executor: {} };
   const common = stringMap(spec.nodeSelector);
   return (['driver', 'executor'] as const).map((role) => {
     const pod = isRecord(spec[role]) ? spec[role] : {};
     // Point at what decides placement: the pod's nodeSelector, else its affinity, else the pod block.
-    const decisive = pod.nodeSelector !== undefined ? ['nodeSelector'] : pod.affinity !== undefined ? ['affinity'] : [];
+    const decisive =
+      pod.nodeSelector !== undefined ? ['nodeSelector'] : pod.affinity !== undefined ? ['affinity'] : [];
     const placement: SparkPodPlacement = {
       role,
       origin,

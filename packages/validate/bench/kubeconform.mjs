@@ -1,0 +1,114 @@
+// kubeconform, the peer validator of the throughput benchmark: built from the Go module proxy into the
+// shared cache when absent, and given airspark's own generated schemas in a layout it reads.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { reachableDefinitions, referencedNames } from '../dist/schema/kubernetes-spec.js';
+
+export const KUBECONFORM_VERSION = '0.7.0';
+
+/** `<cache>/tools/kubeconform/<version>/kubeconform`, the path scripts/setup-kubeconform.mjs uses too. */
+export function kubeconformPath(cacheDir) {
+  return path.join(cacheDir, 'tools', 'kubeconform', KUBECONFORM_VERSION, 'kubeconform');
+}
+
+export function ensureKubeconform(cacheDir, log) {
+  const binary = kubeconformPath(cacheDir);
+  if (existsSync(binary)) return binary;
+  log(`building kubeconform v${KUBECONFORM_VERSION} from the Go module proxy (about a minute)`);
+  const dir = path.dirname(binary);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const staging = mkdtempSync(`${dir}.staging-`);
+  try {
+    execFileSync(
+      'go',
+      [
+        'install',
+        '-ldflags',
+        `-X main.version=v${KUBECONFORM_VERSION}`,
+        `github.com/yannh/kubeconform/cmd/kubeconform@v${KUBECONFORM_VERSION}`,
+      ],
+      {
+        env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+/**
+ * Writes every schema of the catalog as a self-contained JSON Schema file at
+ * `<dir>/<group>/<kind>_<version>.json`, read by kubeconform through
+ * `-schema-location '<dir>/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'`
+ * (kubeconform's `.Group` is the whole group, or `v1` for the core group). The content is exactly
+ * what airspark compiles: the same entry schema with the definitions it reaches.
+ */
+export function writeKubeconformSchemas(dir, catalog) {
+  rmSync(dir, { recursive: true, force: true });
+  const write = (group, kind, version, entry, definitions) => {
+    const reach = reachableDefinitions(definitions, referencedNames(entry, '#/definitions/'));
+    const doc = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      definitions: Object.fromEntries([...reach].sort().map((n) => [n, definitions[n]])),
+      allOf: [entry],
+    };
+    const file = path.join(dir, group === '' ? version : group, `${kind.toLowerCase()}_${version}.json`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(doc));
+  };
+  const builtin = catalog.builtinBundle();
+  for (const r of catalog.api.resources) {
+    write(
+      r.group,
+      r.kind,
+      r.version,
+      builtin.entries[`${r.group}/${r.version}/${r.kind}`],
+      builtin.definitions,
+    );
+  }
+  for (const crd of catalog.crdsList()) {
+    const bundle = catalog.crdBundle(crd);
+    for (const v of crd.versions)
+      write(crd.group, crd.kind, v.name, bundle.entries[v.name], bundle.definitions);
+  }
+  return `${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`;
+}
+
+/** Runs kubeconform over the corpus; returns wall and CPU seconds and its verdict counts. */
+export function runKubeconform(binary, schemaLocation, corpusDir, workers) {
+  const args = [
+    '-strict',
+    '-summary',
+    '-output',
+    'json',
+    '-n',
+    String(workers),
+    '-schema-location',
+    schemaLocation,
+    corpusDir,
+  ];
+  const timeBinary = '/usr/bin/time';
+  const useTime = existsSync(timeBinary);
+  const started = performance.now();
+  const result = useTime
+    ? spawnSync(timeBinary, ['-f', 'AIRSPARK_TIME %U %S', binary, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 2 ** 20,
+      })
+    : spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const timeLine = /AIRSPARK_TIME ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
+  const cpuSeconds = timeLine ? Number(timeLine[1]) + Number(timeLine[2]) : undefined;
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`kubeconform printed no JSON report (exit ${result.status}): ${result.stderr}`);
+  }
+  return { wallSeconds, cpuSeconds, summary: report.summary, resources: report.resources ?? [] };
+}
