@@ -34,3 +34,4 @@ export {
   EnvironmentValidator,
   type ValidatorOptions,
 } from './validate.js';
+export { type ParsedManifest, type ParsedStream, parseManifests } from './manifests.js';

@@ -28,6 +28,7 @@ export const rules = {
     'error',
     'no key twice in a mapping, no two list-map entries with the same key',
   ),
+  schemaYamlSyntax: rule('schema/yaml-syntax', 'error', 'rendered manifests are valid YAML'),
   schemaUnknownKind: rule(
     'schema/unknown-kind',
     'error',
