@@ -35,3 +35,4 @@ export {
   type ValidatorOptions,
 } from './validate.js';
 export { type ParsedManifest, type ParsedStream, parseManifests } from './manifests.js';
+export { findingsFromServer, parseFieldPath, type ServerVerdict } from './server-rejections.js';
