@@ -4,7 +4,9 @@ import type { Rule } from './rules.js';
 
 /**
  * The source position of a value inside a rendered object: the renderer's answer for the path, or
- * for its nearest ancestor it knows, or where the object as a whole came from.
+ * for its nearest ancestor it knows, or where the object as a whole came from. An object rendered
+ * from an upstream chart's template is reported at the last repository file that configures it (the
+ * environment's values file): that is the file a user can change.
  */
 export function locationOf(rendered: RenderedObject, path: ObjectPath): SourceLocation {
   if (rendered.locate) {
@@ -13,7 +15,11 @@ export function locationOf(rendered: RenderedObject, path: ObjectPath): SourceLo
       if (found) return found;
     }
   }
-  return rendered.source;
+  const configuredBy = rendered.configuredBy?.at(-1);
+  if (rendered.source.inRepository === false && configuredBy)
+    return { file: configuredBy, line: 0, column: 0 };
+  const { file, line, column } = rendered.source;
+  return { file, line, column };
 }
 
 /** Renders `['spec', 'containers', 0, 'image']` as `spec.containers[0].image`. */
@@ -39,10 +45,15 @@ export interface FindingSpec {
 /** A finding about a rendered object, pointing at the source that produced the offending value. */
 export function findingAt(rendered: RenderedObject, spec: FindingSpec): Finding {
   const at = locationOf(rendered, spec.path ?? []);
+  // Name the upstream template too when the finding points at the values file that configures it.
+  const template =
+    at.file !== rendered.source.file && rendered.source.inRepository === false
+      ? ` [template ${rendered.source.file}]`
+      : '';
   return {
     severity: spec.severity ?? spec.rule.severity,
     rule: spec.rule.id,
-    message: spec.message,
+    message: `${spec.message}${template}`,
     file: at.file,
     line: at.line,
     column: at.column,

@@ -7,6 +7,7 @@ export { globMatch, permitted } from './crossref/argocd.js';
 export { externalResourcesFile, loadExternalResources } from './crossref/external-resources.js';
 export { type ExternalResource, IMPLICIT_NAMESPACES } from './crossref/inventory.js';
 export { dottedPath, locationOf } from './finding-at.js';
+export { type ParsedManifest, type ParsedStream, parseManifests } from './manifests.js';
 export {
   type GroupVersionKind,
   type ObjectPath,
@@ -25,6 +26,7 @@ export {
 } from './schema/catalog.js';
 export { compileBundleSource, loadBundleSource, type SchemaBundle } from './schema/compile.js';
 export { type CrdSchemas, crdSchemasFrom } from './schema/crd.js';
+export { findingsFromServer, parseFieldPath, type ServerVerdict } from './server-rejections.js';
 export { DAG_TEMPLATES_APP, loadSparkTemplates, SPARK_TEMPLATES_DIR } from './spark/dag-templates.js';
 export { parseSparkDefaults } from './spark/spark-pods.js';
 export { MIN_REASON_LENGTH, parseSuppressions, SUPPRESS_ANNOTATION } from './suppress.js';
@@ -34,5 +36,3 @@ export {
   EnvironmentValidator,
   type ValidatorOptions,
 } from './validate.js';
-export { type ParsedManifest, type ParsedStream, parseManifests } from './manifests.js';
-export { findingsFromServer, parseFieldPath, type ServerVerdict } from './server-rejections.js';

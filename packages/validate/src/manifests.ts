@@ -1,6 +1,15 @@
 import type { Finding } from '@airspark/findings';
 import jsyaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, parseDocument } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  parseDocument,
+} from 'yaml';
 import { isRecord, type ObjectPath, type SourceLocation } from './model.js';
 import { rules } from './rules.js';
 
@@ -53,7 +62,12 @@ function segmentsOf(text: string): Segment[] {
       index++;
       current = { from: offset + raw.length + 1, to: 0, lineOffset: line, firstContentLine: 0 };
       // Content may follow the marker on the same line (`--- {a: 1}`).
-      if (raw.replace(/^---\s*/, '').replace(/#.*/, '').trim() !== '') {
+      if (
+        raw
+          .replace(/^---\s*/, '')
+          .replace(/#.*/, '')
+          .trim() !== ''
+      ) {
         current = { ...current, from: offset, lineOffset: line - 1, firstContentLine: line };
       }
     } else if (current.firstContentLine === 0 && raw.trim() !== '' && !raw.trimStart().startsWith('#')) {
@@ -132,7 +146,16 @@ function slowPath(text: string, file: string, error?: unknown): ParsedStream {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return {
       manifests,
-      findings: [{ severity: 'error', rule: rules.schemaYamlSyntax.id, message: `${message}.`, file, line: 1, column: 1 }],
+      findings: [
+        {
+          severity: 'error',
+          rule: rules.schemaYamlSyntax.id,
+          message: `${message}.`,
+          file,
+          line: 1,
+          column: 1,
+        },
+      ],
     };
   }
   docs.forEach((doc) => {
@@ -174,7 +197,9 @@ function locateIn(
   let node: unknown = doc.contents;
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((i) => isPair(i) && isScalar(i.key) && String(i.key.value) === String(segment));
+      const pair = node.items.find(
+        (i) => isPair(i) && isScalar(i.key) && String(i.key.value) === String(segment),
+      );
       node = pair?.value;
     } else if (isSeq(node)) node = node.items[Number(segment)];
     else return undefined;

@@ -24,8 +24,13 @@ export interface RenderedObject {
   object: Record<string, unknown>;
   /** Where the rendered copy was written (e.g. `out/dev/airflow/deployment-scheduler.yaml`). */
   renderedPath: string;
-  /** Where the object as a whole comes from (the template or manifest that produced it). */
-  source: SourceLocation;
+  /**
+   * Where the object as a whole comes from (the template or manifest that produced it). For upstream
+   * chart templates the renderer says `inRepository: false` (the file is inside a chart archive).
+   */
+  source: SourceLocation & { inRepository?: boolean };
+  /** Repository files that configure the object (component and values files, in merge order). */
+  configuredBy?: readonly string[];
   /**
    * Where a value inside the object comes from, when the renderer knows better than `source`
    * (a values file line that set an image tag, an overlay that patched a field). Undefined when

@@ -45,7 +45,11 @@ export const rules = {
     'error',
     "schemas exist for the environment's Kubernetes version",
   ),
-  serverRejected: rule('server/rejected', 'error', 'a real API server accepts every object (server-side dry-run)'),
+  serverRejected: rule(
+    'server/rejected',
+    'error',
+    'a real API server accepts every object (server-side dry-run)',
+  ),
   // API versions
   apiRemoved: rule(
     'api/removed',

@@ -31,7 +31,10 @@ export function parseFieldPath(field: string): ObjectPath {
  * Findings for the objects a real API server rejected, each at the source line of the field it names
  * (or of the object when it names none), so that a server-side dry-run reads like any other check.
  */
-export function findingsFromServer(objects: readonly RenderedObject[], verdicts: readonly ServerVerdict[]): Finding[] {
+export function findingsFromServer(
+  objects: readonly RenderedObject[],
+  verdicts: readonly ServerVerdict[],
+): Finding[] {
   const findings: Finding[] = [];
   for (const verdict of verdicts) {
     if (verdict.ok) continue;
@@ -40,7 +43,10 @@ export function findingsFromServer(objects: readonly RenderedObject[], verdicts:
     const reason = verdict.reason ? ` (${verdict.reason})` : '';
     if (verdict.causes.length === 0) {
       findings.push(
-        findingAt(rendered, { rule: rules.serverRejected, message: `the API server rejects this object${reason}: ${verdict.message ?? 'no message'}` }),
+        findingAt(rendered, {
+          rule: rules.serverRejected,
+          message: `the API server rejects this object${reason}: ${verdict.message ?? 'no message'}`,
+        }),
       );
       continue;
     }

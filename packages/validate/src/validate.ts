@@ -190,6 +190,7 @@ export class EnvironmentValidator {
       ...checkDuplicates(objects, catalog),
     );
     out.push(...externalListFindings(inventory, input.env));
+    this.cache.persistCodeCaches();
     return out;
   }
 }

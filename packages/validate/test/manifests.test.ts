@@ -3,7 +3,8 @@ import { parseManifests } from '../src/manifests.js';
 
 describe('parseManifests', () => {
   it('reads a stream of documents with their start lines and lazy value positions', () => {
-    const text = '# rendered by helm\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  when: 2024-01-01\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n';
+    const text =
+      '# rendered by helm\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  when: 2024-01-01\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n';
     const { manifests, findings } = parseManifests(text, 'out/a.yaml');
     expect(findings).toEqual([]);
     expect(manifests.map((m) => m.source.line)).toEqual([3, 11]);
@@ -14,7 +15,8 @@ describe('parseManifests', () => {
   });
 
   it('reports a duplicate key with its line and keeps the other documents', () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  name: c\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  name: c\n';
     const { manifests, findings } = parseManifests(text, 'out/b.yaml');
     expect(findings).toMatchObject([{ rule: 'schema/duplicate-key', file: 'out/b.yaml', line: 10 }]);
     expect(manifests.map((m) => (m.object.metadata as { name: string }).name)).toEqual(['a']);

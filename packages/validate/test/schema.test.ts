@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -208,7 +208,9 @@ describe('compiled validators are cached on disk', () => {
       externalResources: external,
     });
     const written = readdirSync(path.join(cacheDir, 'validators'));
-    expect(written.length).toBeGreaterThan(0);
+    expect(written.filter((f) => f.endsWith('.cjs')).length).toBeGreaterThan(0);
+    // V8's code cache of each loaded bundle is kept beside it, so that a warm start compiles nothing.
+    expect(written.filter((f) => f.endsWith('.cjs.v8')).length).toBe(written.filter((f) => f.endsWith('.cjs')).length);
     const started = performance.now();
     const again = new EnvironmentValidator({ cacheDir }).validateEnvironment({
       env: 'dev',
@@ -221,6 +223,17 @@ describe('compiled validators are cached on disk', () => {
     expect(existsSync(cacheDir)).toBe(true);
     // Informative only: a warm run loads compiled code instead of compiling.
     expect(performance.now() - started).toBeLessThan(60_000);
+  });
+
+  it('recompiles a damaged cache file and ignores a damaged code cache', () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'airspark-cache-'));
+    const objects = environment();
+    const input = { env: 'dev', kubernetesVersion: '1.35', objects, externalResources: external };
+    new EnvironmentValidator({ cacheDir }).validateEnvironment(input);
+    const dir = path.join(cacheDir, 'validators');
+    for (const f of readdirSync(dir)) writeFileSync(path.join(dir, f), f.endsWith('.v8') ? 'garbage' : 'module.exports = {');
+    const broken = environment({ livy: (t) => replaceOnce(t, 'replicas: 1', 'replicas: "1"') });
+    expect(ruleIds(new EnvironmentValidator({ cacheDir }).validateEnvironment({ ...input, objects: broken }))).toEqual(['schema/invalid']);
   });
 
   it('reports an environment whose Kubernetes version has no schemas', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import vm from 'node:vm';
 import type { ErrorObject } from 'ajv';
 import { Ajv } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
@@ -78,10 +79,18 @@ export function compileBundleSource(bundle: SchemaBundle): string {
 
 /** Evaluates standalone source; its `require`s (ajv runtime helpers) resolve from this package. */
 export function loadBundleSource(source: string): Record<string, Validator> {
+  return runBundle(new vm.Script(wrap(source))).validators;
+}
+
+function wrap(source: string): string {
+  return `(function (require, module, exports) {${source}\n})`;
+}
+
+function runBundle(script: vm.Script): { validators: Record<string, Validator>; script: vm.Script } {
   const module = { exports: {} as Record<string, Validator> };
-  const factory = new Function('require', 'module', 'exports', source);
+  const factory = script.runInThisContext() as (r: NodeJS.Require, m: typeof module, e: object) => void;
   factory(require, module, module.exports);
-  return module.exports;
+  return { validators: module.exports, script };
 }
 
 export function bundleHash(bundle: SchemaBundle): string {
@@ -102,6 +111,8 @@ export class ValidatorCache {
   private readonly memory = new Map<string, Record<string, Validator>>();
   /** Hashing a bundle serialises every schema in it: do it once per bundle object, not per lookup. */
   private readonly byBundle = new WeakMap<SchemaBundle, Record<string, Validator>>();
+  /** Scripts whose V8 code cache is missing or stale, with the file it belongs in. */
+  private readonly codeCacheWanted = new Map<string, vm.Script>();
 
   constructor(private readonly cacheDir: string | undefined) {}
 
@@ -117,34 +128,65 @@ export class ValidatorCache {
     const cached = this.memory.get(hash);
     if (cached) return cached;
     const file = this.cacheDir ? path.join(this.cacheDir, 'validators', `${hash}.cjs`) : undefined;
-    let source: string | undefined;
-    if (file) {
-      try {
-        source = readFileSync(file, 'utf8');
-      } catch {
-        source = undefined;
-      }
-    }
     let validators: Record<string, Validator> | undefined;
-    if (source !== undefined) {
-      try {
-        validators = loadBundleSource(source);
-      } catch {
-        // A truncated or foreign file: compile afresh below and overwrite it.
-        validators = undefined;
+    if (file) {
+      const source = readOrUndefined(file, 'utf8');
+      if (source !== undefined) {
+        try {
+          validators = this.evaluate(source, file);
+        } catch {
+          // A truncated or foreign file: compile afresh below and overwrite it.
+          validators = undefined;
+        }
       }
     }
     if (!validators) {
-      source = compileBundleSource(bundle);
-      validators = loadBundleSource(source);
+      const source = compileBundleSource(bundle);
+      validators = this.evaluate(source, file);
       if (file) writeAtomically(file, source);
     }
     this.memory.set(hash, validators);
     return validators;
   }
+
+  /**
+   * Runs bundle code with V8's code cache (`<hash>.v8` beside it) when there is one: the bytecode of
+   * the validators then needs no compiling, which is most of a warm start.
+   */
+  private evaluate(source: string, file: string | undefined): Record<string, Validator> {
+    const codeCacheFile = file ? `${file}.v8` : undefined;
+    const cachedData = codeCacheFile ? readOrUndefined(codeCacheFile) : undefined;
+    const script = new vm.Script(wrap(source), {
+      ...(file ? { filename: file } : {}),
+      ...(cachedData ? { cachedData } : {}),
+    });
+    const { validators } = runBundle(script);
+    if (codeCacheFile && (!cachedData || script.cachedDataRejected))
+      this.codeCacheWanted.set(codeCacheFile, script);
+    return validators;
+  }
+
+  /**
+   * Writes V8 code caches for bundles loaded without one. Called after validating, so that the cache
+   * holds the functions validation actually compiled, not only the top level.
+   */
+  persistCodeCaches(): void {
+    for (const [file, script] of this.codeCacheWanted) writeAtomically(file, script.createCachedData());
+    this.codeCacheWanted.clear();
+  }
 }
 
-function writeAtomically(file: string, text: string): void {
+function readOrUndefined(file: string, encoding: 'utf8'): string | undefined;
+function readOrUndefined(file: string): Buffer | undefined;
+function readOrUndefined(file: string, encoding?: 'utf8'): string | Buffer | undefined {
+  try {
+    return encoding ? readFileSync(file, encoding) : readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomically(file: string, text: string | Uint8Array): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
