@@ -210,7 +210,9 @@ describe('compiled validators are cached on disk', () => {
     const written = readdirSync(path.join(cacheDir, 'validators'));
     expect(written.filter((f) => f.endsWith('.cjs')).length).toBeGreaterThan(0);
     // V8's code cache of each loaded bundle is kept beside it, so that a warm start compiles nothing.
-    expect(written.filter((f) => f.endsWith('.cjs.v8')).length).toBe(written.filter((f) => f.endsWith('.cjs')).length);
+    expect(written.filter((f) => f.endsWith('.cjs.v8')).length).toBe(
+      written.filter((f) => f.endsWith('.cjs')).length,
+    );
     const started = performance.now();
     const again = new EnvironmentValidator({ cacheDir }).validateEnvironment({
       env: 'dev',
@@ -231,9 +233,12 @@ describe('compiled validators are cached on disk', () => {
     const input = { env: 'dev', kubernetesVersion: '1.35', objects, externalResources: external };
     new EnvironmentValidator({ cacheDir }).validateEnvironment(input);
     const dir = path.join(cacheDir, 'validators');
-    for (const f of readdirSync(dir)) writeFileSync(path.join(dir, f), f.endsWith('.v8') ? 'garbage' : 'module.exports = {');
+    for (const f of readdirSync(dir))
+      writeFileSync(path.join(dir, f), f.endsWith('.v8') ? 'garbage' : 'module.exports = {');
     const broken = environment({ livy: (t) => replaceOnce(t, 'replicas: 1', 'replicas: "1"') });
-    expect(ruleIds(new EnvironmentValidator({ cacheDir }).validateEnvironment({ ...input, objects: broken }))).toEqual(['schema/invalid']);
+    expect(
+      ruleIds(new EnvironmentValidator({ cacheDir }).validateEnvironment({ ...input, objects: broken })),
+    ).toEqual(['schema/invalid']);
   });
 
   it('reports an environment whose Kubernetes version has no schemas', () => {
