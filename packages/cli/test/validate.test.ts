@@ -86,6 +86,22 @@ describe('airspark validate', () => {
     expect(noColor.stdout).not.toContain('\u001b[');
   });
 
+  it('--format junit and --format sarif report the same finding for CI views', async () => {
+    const junit = await run(['validate', '--format', 'junit', '--root', broken]);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toMatch(/^<\?xml/);
+    expect(junit.stdout).toContain('<testsuite name="clusters/dev/environment.yaml"');
+    expect(junit.stdout).toContain('classname="config/schema"');
+    const sarif = await run(['validate', '--format', 'sarif', '--root', broken]);
+    expect(sarif.code).toBe(1);
+    const [result] = JSON.parse(sarif.stdout).runs[0].results;
+    expect(result).toMatchObject({ ruleId: 'config/schema', level: 'error' });
+    expect(result.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: 'clusters/dev/environment.yaml' },
+      region: { startLine: natLine },
+    });
+  });
+
   it('--env is repeatable and limits the report', async () => {
     const { code, stdout } = await run(['validate', '--root', broken, '--env', 'staging', '--env', 'prod']);
     expect(code).toBe(0);
