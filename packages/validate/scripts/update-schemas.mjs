@@ -10,7 +10,7 @@
 // `--check` regenerates in memory and fails when a committed file differs (nothing is written).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,5 +189,16 @@ try {
   }
 } finally {
   rmSync(staging, { recursive: true, force: true });
+}
+// Generated files that no pinned source produces any more (a CRD dropped from sources.json) go too.
+for (const folder of ['kubernetes', 'crds']) {
+  for (const entry of readdirSync(path.join(schemasDir, folder), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    const relative = path.relative(schemasDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    if (!outputs.has(relative)) {
+      rmSync(path.join(schemasDir, relative));
+      log(`removed ${relative} (no longer generated)`);
+    }
+  }
 }
 log(`wrote ${outputs.size} files and lock.json`);
