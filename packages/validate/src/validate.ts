@@ -2,8 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
-import { checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
-import { type ExternalResource, Inventory } from './crossref/inventory.js';
+import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
+import { type ExternalResource, Inventory, isNamespacedObject } from './crossref/inventory.js';
 import { nodePoolsOf } from './crossref/node-pools.js';
 import { checkReferences } from './crossref/references.js';
 import { checkSparkPlacement } from './crossref/spark-placement.js';
@@ -175,8 +175,12 @@ export class EnvironmentValidator {
     const pools = nodePoolsOf(objects);
     for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
 
-    const inventory = new Inventory(objects, input.externalResources ?? []);
-    for (const r of [...objects, ...templates]) add(per, r, checkReferences(r, catalog, inventory));
+    // Argo CD puts a namespaced object that names no namespace into its Application's destination.
+    const destinations = new Map(applicationsOf(objects).map((a) => [a.name, a.destination.namespace] as const));
+    const placed = objects.map((r) => inDestinationNamespace(r, destinations.get(r.app), catalog));
+    const inventory = new Inventory(placed, input.externalResources ?? []);
+    placed.forEach((r, i) => add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory)));
+    for (const t of templates) add(per, t, checkReferences(t, catalog, inventory));
 
     const out: Finding[] = [...catalogFindings];
     for (const [r, findings] of per) out.push(...applySuppressions(r, findings));
@@ -193,6 +197,18 @@ export class EnvironmentValidator {
     this.cache.persistCodeCaches();
     return out;
   }
+}
+
+/** The object as Argo CD applies it: a namespaced object without a namespace goes to the destination's. */
+function inDestinationNamespace(
+  rendered: RenderedObject,
+  destination: string | undefined,
+  catalog: SchemaCatalog,
+): RenderedObject {
+  const metadata = isRecord(rendered.object.metadata) ? rendered.object.metadata : undefined;
+  if (!destination || !metadata || typeof metadata.namespace === 'string') return rendered;
+  if (isNamespacedObject(rendered, catalog) !== true) return rendered;
+  return { ...rendered, object: { ...rendered.object, metadata: { ...metadata, namespace: destination } } };
 }
 
 function externalListFindings(inventory: Inventory, env: string): Finding[] {

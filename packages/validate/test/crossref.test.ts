@@ -302,3 +302,17 @@ describe('Argo CD: AppProjects, sync waves, ownership', () => {
     expect(findings[0]?.message).toContain('both Application spark-operator');
   });
 });
+
+describe('objects without a namespace', () => {
+  it('are checked in their Application destination namespace, as Argo CD applies them', () => {
+    const withoutNamespace = (ns: string) =>
+      run({
+        livy: (t) =>
+          replaceOnce(t, 'kind: ServiceAccount\nmetadata:\n  name: livy\n  namespace: livy\n', 'kind: ServiceAccount\nmetadata:\n  name: livy\n'),
+        root: (t) => (ns === 'livy' ? t : replaceOnce(t, '    path: apps/livy\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: livy', `    path: apps/livy\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ${ns}`)),
+      });
+    expect(withoutNamespace('livy')).toEqual([]);
+    // Sent to another namespace, the ServiceAccount is not where the Deployment looks for it.
+    expect(ruleIds(withoutNamespace('spark-team-a'))).toEqual(['xref/service-account']);
+  });
+});
