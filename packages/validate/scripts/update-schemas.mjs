@@ -10,7 +10,15 @@
 // `--check` regenerates in memory and fails when a committed file differs (nothing is written).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,7 +202,10 @@ try {
 for (const folder of ['kubernetes', 'crds']) {
   for (const entry of readdirSync(path.join(schemasDir, folder), { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-    const relative = path.relative(schemasDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    const relative = path
+      .relative(schemasDir, path.join(entry.parentPath, entry.name))
+      .split(path.sep)
+      .join('/');
     if (!outputs.has(relative)) {
       rmSync(path.join(schemasDir, relative));
       log(`removed ${relative} (no longer generated)`);

@@ -34,6 +34,16 @@ export const rules = {
     'error',
     'every apiVersion/kind has a schema (built-in or CRD)',
   ),
+  schemaInvalidName: rule(
+    'schema/invalid-name',
+    'error',
+    "object names follow the API server's syntax for their kind",
+  ),
+  schemaInvalidLabel: rule(
+    'schema/invalid-label',
+    'error',
+    'label keys and values and annotation keys are valid',
+  ),
   schemaMissingType: rule(
     'schema/missing-type',
     'error',

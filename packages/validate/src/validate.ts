@@ -31,6 +31,7 @@ import {
 import { SchemaChecker } from './schema/check-schemas.js';
 import { ValidatorCache } from './schema/compile.js';
 import { type CrdSchemas, crdSchemasFrom } from './schema/crd.js';
+import { checkMetadata } from './schema/metadata.js';
 import {
   type SparkPodPlacement,
   sparkApplicationPlacements,
@@ -147,6 +148,7 @@ export class EnvironmentValidator {
 
     for (const r of objects) {
       add(per, r, checker.check(r));
+      add(per, r, checkMetadata(r));
       add(per, r, checkApiVersion(r, catalog));
       for (const policy of objectPolicies) add(per, r, policy(r));
     }
@@ -176,7 +178,9 @@ export class EnvironmentValidator {
     for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
 
     // Argo CD puts a namespaced object that names no namespace into its Application's destination.
-    const destinations = new Map(applicationsOf(objects).map((a) => [a.name, a.destination.namespace] as const));
+    const destinations = new Map(
+      applicationsOf(objects).map((a) => [a.name, a.destination.namespace] as const),
+    );
     const placed = objects.map((r) => inDestinationNamespace(r, destinations.get(r.app), catalog));
     const inventory = new Inventory(placed, input.externalResources ?? []);
     placed.forEach((r, i) => add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory)));

@@ -308,8 +308,19 @@ describe('objects without a namespace', () => {
     const withoutNamespace = (ns: string) =>
       run({
         livy: (t) =>
-          replaceOnce(t, 'kind: ServiceAccount\nmetadata:\n  name: livy\n  namespace: livy\n', 'kind: ServiceAccount\nmetadata:\n  name: livy\n'),
-        root: (t) => (ns === 'livy' ? t : replaceOnce(t, '    path: apps/livy\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: livy', `    path: apps/livy\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ${ns}`)),
+          replaceOnce(
+            t,
+            'kind: ServiceAccount\nmetadata:\n  name: livy\n  namespace: livy\n',
+            'kind: ServiceAccount\nmetadata:\n  name: livy\n',
+          ),
+        root: (t) =>
+          ns === 'livy'
+            ? t
+            : replaceOnce(
+                t,
+                '    path: apps/livy\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: livy',
+                `    path: apps/livy\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ${ns}`,
+              ),
       });
     expect(withoutNamespace('livy')).toEqual([]);
     // Sent to another namespace, the ServiceAccount is not where the Deployment looks for it.

@@ -13,7 +13,9 @@ const sources = JSON.parse(readFileSync(path.join(SCHEMAS_DIR, 'sources.json'), 
 describe('committed schemas', () => {
   it('are exactly what `pnpm schemas:update` generated (no hand edits)', () => {
     for (const [file, sha] of Object.entries(lock.files)) {
-      const actual = createHash('sha256').update(readFileSync(path.join(SCHEMAS_DIR, file), 'utf8')).digest('hex');
+      const actual = createHash('sha256')
+        .update(readFileSync(path.join(SCHEMAS_DIR, file), 'utf8'))
+        .digest('hex');
       expect(actual, file).toBe(sha);
     }
   });

@@ -245,3 +245,43 @@ describe('compiled validators are cached on disk', () => {
     expect(ruleIds(validate([], { kubernetesVersion: '1.29' }))).toEqual(['schema/kubernetes-version']);
   });
 });
+
+describe('metadata the API server checks beyond the schema', () => {
+  it('schema/invalid-name: names per kind', () => {
+    expect(
+      ruleIds(
+        run({
+          livy: (t) =>
+            replaceOnce(
+              t,
+              'kind: Deployment\nmetadata:\n  name: livy',
+              'kind: Deployment\nmetadata:\n  name: Livy_Server',
+            ),
+        }),
+      ),
+    ).toEqual(['schema/invalid-name']);
+    const longService = objectsFromYaml(
+      's.yaml',
+      `apiVersion: v1\nkind: Service\nmetadata: {name: ${'a'.repeat(64)}, namespace: default}\nspec: {ports: [{port: 80}]}\n`,
+    );
+    expect(ruleIds(validate(longService))).toEqual(['schema/invalid-name']);
+    const rbac = objectsFromYaml(
+      'r.yaml',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: "system:airspark:reader"}\nrules: []\n',
+    );
+    expect(validate(rbac)).toEqual([]);
+  });
+
+  it('schema/invalid-label: long or malformed label values and keys', () => {
+    const findings = run({
+      livy: (t) =>
+        replaceOnce(
+          t,
+          '  name: livy-spark-defaults\n',
+          `  name: livy-spark-defaults\n  labels:\n    release: ${'x'.repeat(64)}\n    "bad key!": v\n`,
+        ),
+    });
+    expect(only(findings, 'schema/invalid-label')).toHaveLength(2);
+    expect(findings.every((f) => f.rule === 'schema/invalid-label')).toBe(true);
+  });
+});
