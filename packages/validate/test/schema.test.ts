@@ -277,8 +277,8 @@ describe('metadata the API server checks beyond the schema', () => {
       livy: (t) =>
         replaceOnce(
           t,
-          '  name: livy-spark-defaults\n',
-          `  name: livy-spark-defaults\n  labels:\n    release: ${'x'.repeat(64)}\n    "bad key!": v\n`,
+          '  name: livy-spark-defaults\n  namespace: livy\n',
+          `  name: livy-spark-defaults\n  namespace: livy\n  labels:\n    release: ${'x'.repeat(64)}\n    "bad key!": v\n`,
         ),
     });
     expect(only(findings, 'schema/invalid-label')).toHaveLength(2);
