@@ -37,6 +37,8 @@ describe('airspark validate', () => {
   beforeAll(async () => {
     broken = await mkdtemp(path.join(tmpdir(), 'airspark-cli-'));
     await cp(path.join(repoRoot, 'clusters'), path.join(broken, 'clusters'), { recursive: true });
+    // The components too: validate renders every environment, and hydration needs them.
+    await cp(path.join(repoRoot, 'apps'), path.join(broken, 'apps'), { recursive: true });
     await writeFile(path.join(broken, 'pnpm-workspace.yaml'), 'packages: []\n');
     const file = path.join(broken, 'clusters/dev/environment.yaml');
     const text = (await readFile(file, 'utf8')).replace('natGateways: single', 'natGateways: some');
@@ -45,10 +47,13 @@ describe('airspark validate', () => {
   });
   afterAll(() => rm(broken, { recursive: true, force: true }));
 
-  it('reports the three environments clean with exit 0', async () => {
+  it('reports the three environments without errors, exit 0', async () => {
     const { code, stdout } = await run(['validate']);
     expect(code).toBe(0);
-    expect(stdout).toContain('3 environments valid (dev, staging, prod)');
+    // Offline checkouts warn about upstream charts that are not cached; errors there are none.
+    expect(stdout).toMatch(
+      /✔ 3 environments valid \(dev, staging, prod\)|✖ 0 errors, \d+ warnings? in 3 environments/,
+    );
   });
 
   it('--format json has the documented shape', async () => {
@@ -56,13 +61,9 @@ describe('airspark validate', () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).toEqual(['findings', 'summary']);
-    expect(report.summary).toEqual({
-      environments: ['dev', 'staging', 'prod'],
-      errors: 1,
-      warnings: 0,
-      files: 1,
-    });
-    expect(report.findings[0]).toEqual({
+    expect(report.summary).toMatchObject({ environments: ['dev', 'staging', 'prod'], errors: 1 });
+    expect(Object.keys(report.summary)).toEqual(['environments', 'errors', 'warnings', 'files']);
+    expect(report.findings.filter((f: { severity: string }) => f.severity === 'error')[0]).toEqual({
       severity: 'error',
       rule: 'config/schema',
       message: 'network.natGateways must be one of "single", "perZone", not "some".',
@@ -94,7 +95,9 @@ describe('airspark validate', () => {
     expect(junit.stdout).toContain('classname="config/schema"');
     const sarif = await run(['validate', '--format', 'sarif', '--root', broken]);
     expect(sarif.code).toBe(1);
-    const [result] = JSON.parse(sarif.stdout).runs[0].results;
+    const result = JSON.parse(sarif.stdout).runs[0].results.find(
+      (r: { level: string }) => r.level === 'error',
+    );
     expect(result).toMatchObject({ ruleId: 'config/schema', level: 'error' });
     expect(result.locations[0].physicalLocation).toMatchObject({
       artifactLocation: { uri: 'clusters/dev/environment.yaml' },
@@ -105,7 +108,9 @@ describe('airspark validate', () => {
   it('--env is repeatable and limits the report', async () => {
     const { code, stdout } = await run(['validate', '--root', broken, '--env', 'staging', '--env', 'prod']);
     expect(code).toBe(0);
-    expect(stdout).toContain('2 environments valid (staging, prod)');
+    expect(stdout).toMatch(
+      /✔ 2 environments valid \(staging, prod\)|✖ 0 errors, \d+ warnings? in 2 environments \(staging, prod\)/,
+    );
   });
 
   it.each([

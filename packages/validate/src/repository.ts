@@ -14,6 +14,7 @@ export async function validateRenderedEnvironment(
   root: string,
   loaded: LoadedEnvironment,
   objects: readonly RenderedObject[],
+  options: { incompleteApps?: readonly string[] } = {},
 ): Promise<Finding[]> {
   const [templates, external] = await Promise.all([
     loadSparkTemplates(root),
@@ -27,6 +28,7 @@ export async function validateRenderedEnvironment(
     objects,
     sparkTemplates: templates.templates,
     externalResources: external.resources,
+    ...(options.incompleteApps ? { incompleteApps: options.incompleteApps } : {}),
   });
   return [...templates.findings.map((f) => ({ ...f, env: loaded.name })), ...external.findings, ...findings];
 }

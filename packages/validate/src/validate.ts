@@ -51,6 +51,11 @@ export interface EnvironmentInput {
   sparkTemplates?: readonly RenderedObject[];
   /** Resources created outside git (see loadExternalResources). */
   externalResources?: readonly ExternalResource[];
+  /**
+   * Applications the renderer could not render completely (e.g. an upstream chart not in the cache):
+   * references into their destination namespaces cannot be judged and are not reported.
+   */
+  incompleteApps?: readonly string[];
 }
 
 export interface ValidatorOptions {
@@ -182,7 +187,13 @@ export class EnvironmentValidator {
       applicationsOf(objects).map((a) => [a.name, a.destination.namespace] as const),
     );
     const placed = objects.map((r) => inDestinationNamespace(r, destinations.get(r.app), catalog));
-    const inventory = new Inventory(placed, input.externalResources ?? []);
+    const incomplete = new Set(input.incompleteApps ?? []);
+    const unknownNamespaces = new Set(
+      applicationsOf(objects)
+        .filter((a) => incomplete.has(a.name) && a.destination.namespace)
+        .map((a) => a.destination.namespace as string),
+    );
+    const inventory = new Inventory(placed, input.externalResources ?? [], unknownNamespaces);
     placed.forEach((r, i) => add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory)));
     for (const t of templates) add(per, t, checkReferences(t, catalog, inventory));
 

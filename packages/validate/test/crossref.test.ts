@@ -327,3 +327,75 @@ describe('objects without a namespace', () => {
     expect(ruleIds(withoutNamespace('spark-team-a'))).toEqual(['xref/service-account']);
   });
 });
+
+describe('sync waves within one Application', () => {
+  const crdAndWidget = (widgetWave: string) =>
+    objectsFromYaml(
+      'apps/widgets/all.yaml',
+      `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {kind: Widget, plural: widgets}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, annotations: {argocd.argoproj.io/sync-wave: "${widgetWave}"}}
+`,
+      { app: 'widgets' },
+    );
+  it('accept a custom resource in the same wave as its CRD (Argo CD orders them by kind)', () => {
+    expect(validate(crdAndWidget('0'))).toEqual([]);
+  });
+  it('reject a custom resource in an earlier wave than its CRD', () => {
+    const findings = validate(crdAndWidget('-1'));
+    expect(ruleIds(findings)).toEqual(['xref/sync-wave']);
+    expect(findings[0]?.message).toContain('no earlier than its CRD');
+  });
+});
+
+describe('Applications the renderer could not render', () => {
+  it('leave references into their destination namespace unjudged', () => {
+    const edit = {
+      livy: (t: string) =>
+        replaceOnce(
+          t,
+          'name: livy-spark-defaults\n        - name: tmp',
+          'name: from-another-chart\n        - name: tmp',
+        ),
+    };
+    expect(ruleIds(run(edit))).toEqual(['xref/config-map']);
+    expect(run(edit, { incompleteApps: ['livy'] })).toEqual([]);
+  });
+});
+
+describe('clusters/<env>/external-resources.yaml', () => {
+  it('loads entries with their lines, reports a malformed file, and treats a missing one as empty', async () => {
+    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { loadExternalResources } = await import('../src/crossref/external-resources.js');
+    const root = await mkdtemp(path.join(os.tmpdir(), 'airspark-external-'));
+    await mkdir(path.join(root, 'clusters/dev'), { recursive: true });
+    expect(await loadExternalResources(root, 'dev')).toEqual({ resources: [], findings: [] });
+    await writeFile(
+      path.join(root, 'clusters/dev/external-resources.yaml'),
+      '# made by cdktf\nresources:\n  - kind: Secret\n    namespace: airflow\n    name: airflow-fernet-key\n    reason: created by the infra stack from Secrets Manager\n',
+    );
+    const loaded = await loadExternalResources(root, 'dev');
+    expect(loaded.findings).toEqual([]);
+    expect(loaded.resources).toMatchObject([
+      { kind: 'Secret', name: 'airflow-fernet-key', file: 'clusters/dev/external-resources.yaml', line: 3 },
+    ]);
+    await writeFile(
+      path.join(root, 'clusters/dev/external-resources.yaml'),
+      'resources:\n  - kind: Secret\n    name: x\n',
+    );
+    const broken = await loadExternalResources(root, 'dev');
+    expect(broken.findings).toMatchObject([{ rule: 'xref/external-resources', line: 2, env: 'dev' }]);
+    expect(broken.findings[0]?.message).toContain('reason');
+  });
+});

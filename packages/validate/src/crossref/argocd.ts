@@ -269,9 +269,10 @@ export function checkAppProjects(objects: readonly RenderedObject[], catalog: Sc
 }
 
 /**
- * xref/sync-wave: a custom resource syncs after its CRD, a namespaced object after its Namespace.
- * Within an Application the objects' sync waves order them; across Applications, the Applications'
- * own waves in the app-of-apps do (which Argo CD only honours when Application health is assessed).
+ * xref/sync-wave: a custom resource syncs no earlier than its CRD, a namespaced object no earlier than
+ * its Namespace. Within an Application the objects' sync waves order them (the same wave is fine);
+ * across Applications, the Applications' own waves in the app-of-apps must be strictly ordered
+ * (which Argo CD only honours when Application health is assessed).
  */
 export function checkSyncWaves(objects: readonly RenderedObject[], catalog: SchemaCatalog): Finding[] {
   const appWave = new Map(applicationsOf(objects).map((a) => [a.name, a] as const));
@@ -289,10 +290,13 @@ export function checkSyncWaves(objects: readonly RenderedObject[], catalog: Sche
     appWave.get(r.app)?.wave ?? 0,
     syncWaveOf(r.object),
   ];
+  // Within one Application a wave may hold both: Argo CD applies Namespaces and CRDs first by kind and
+  // skips the dry-run of a resource whose CRD is part of the same sync. Across Applications only the
+  // Applications' waves order anything.
   const before = (a: RenderedObject, b: RenderedObject): boolean => {
     const [aApp, aWave] = order(a);
     const [bApp, bWave] = order(b);
-    return a.app === b.app ? aWave < bWave : aApp < bApp;
+    return a.app === b.app ? aWave <= bWave : aApp < bApp;
   };
   const describe = (r: RenderedObject) => {
     const [app, wave] = order(r);
@@ -308,7 +312,7 @@ export function checkSyncWaves(objects: readonly RenderedObject[], catalog: Sche
       findings.push(
         findingAt(r, {
           rule: rules.syncWave,
-          message: `${o.kind} may sync before its CustomResourceDefinition (${describe(crd)}; this object: ${describe(r)}), and fails with "no matches for kind". Give it a later sync wave than its CRD.`,
+          message: `${o.kind} may sync before its CustomResourceDefinition (${describe(crd)}; this object: ${describe(r)}), and fails with "no matches for kind". ${crd.app === r.app ? 'Give it a sync wave no earlier than its CRD.' : "Give its Application a later sync wave than the CRD's."}`,
           path: ['metadata'],
         }),
       );
@@ -322,7 +326,7 @@ export function checkSyncWaves(objects: readonly RenderedObject[], catalog: Sche
         findings.push(
           findingAt(r, {
             rule: rules.syncWave,
-            message: `${o.kind} may sync before its Namespace ${namespace} (${describe(ns)}; this object: ${describe(r)}). Give the Namespace an earlier sync wave.`,
+            message: `${o.kind} may sync before its Namespace ${namespace} (${describe(ns)}; this object: ${describe(r)}). ${ns.app === r.app ? "Give the Namespace a sync wave no later than the object's." : "Give the Namespace's Application an earlier sync wave."}`,
             path: ['metadata', 'namespace'],
           }),
         );

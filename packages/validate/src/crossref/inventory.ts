@@ -38,7 +38,16 @@ export class Inventory {
   readonly usedExternal = new Set<ExternalResource>();
   readonly renderedKeys = new Set<string>();
 
-  constructor(objects: readonly RenderedObject[], external: readonly ExternalResource[]) {
+  /**
+   * `unknownNamespaces`: destinations of Applications that could not be rendered (an upstream chart
+   * not in the cache): what they create is unknown, so references into them are given the benefit of
+   * the doubt rather than reported.
+   */
+  constructor(
+    objects: readonly RenderedObject[],
+    external: readonly ExternalResource[],
+    private readonly unknownNamespaces: ReadonlySet<string> = new Set(),
+  ) {
     for (const ns of IMPLICIT_NAMESPACES) this.present.add(key('Namespace', undefined, ns));
     for (const rendered of objects) this.addRendered(rendered);
     for (const entry of external) this.externalByKey.set(key(entry.kind, entry.namespace, entry.name), entry);
@@ -66,6 +75,11 @@ export class Inventory {
     // cert-manager writes the certificate into spec.secretName.
     if (o.kind === 'Certificate' && group === 'cert-manager.io' && typeof spec.secretName === 'string') {
       this.add('Secret', namespace, spec.secretName);
+    }
+    // Argo CD's own namespace holds its Applications and AppProjects: wherever Argo CD reads them, it
+    // runs there, so that namespace exists (the bootstrap creates it before anything syncs).
+    if ((o.kind === 'Application' || o.kind === 'AppProject') && group === 'argoproj.io' && namespace) {
+      this.add('Namespace', undefined, namespace);
     }
     // Argo CD creates the destination namespace of an Application that asks for it.
     if (o.kind === 'Application' && group === 'argoproj.io') {
@@ -105,7 +119,7 @@ export class Inventory {
       this.usedExternal.add(external);
       return true;
     }
-    return false;
+    return this.unknownNamespaces.has(kind === 'Namespace' ? name : (namespace ?? ''));
   }
 
   externalEntries(): ExternalResource[] {

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -132,6 +141,7 @@ export class ValidatorCache {
     if (file) {
       const source = readOrUndefined(file, 'utf8');
       if (source !== undefined) {
+        touch(file);
         try {
           validators = this.evaluate(source, file);
         } catch {
@@ -143,7 +153,10 @@ export class ValidatorCache {
     if (!validators) {
       const source = compileBundleSource(bundle);
       validators = this.evaluate(source, file);
-      if (file) writeAtomically(file, source);
+      if (file) {
+        writeAtomically(file, source);
+        pruneOldest(path.dirname(file), KEEP_FILES);
+      }
     }
     this.memory.set(hash, validators);
     return validators;
@@ -183,6 +196,34 @@ function readOrUndefined(file: string, encoding?: 'utf8'): string | Buffer | und
     return encoding ? readFileSync(file, encoding) : readFileSync(file);
   } catch {
     return undefined;
+  }
+}
+
+/** Bundles of schemas no longer in use (an older pin, a CRD since changed) are dropped beyond this. */
+const KEEP_FILES = 64;
+
+/** Marks a bundle as used, so that pruning keeps what is read, not only what was written recently. */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Read-only cache: nothing to mark.
+  }
+}
+
+function pruneOldest(dir: string, keep: number): void {
+  try {
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.cjs'))
+      .map((f) => ({ f, mtime: statSync(path.join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const { f } of files.slice(keep)) {
+      rmSync(path.join(dir, f), { force: true });
+      rmSync(path.join(dir, `${f}.v8`), { force: true });
+    }
+  } catch {
+    // Pruning is housekeeping; never fail validation over it.
   }
 }
 
