@@ -194,7 +194,9 @@ export class EnvironmentValidator {
         .map((a) => a.destination.namespace as string),
     );
     const inventory = new Inventory(placed, input.externalResources ?? [], unknownNamespaces);
-    placed.forEach((r, i) => add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory)));
+    placed.forEach((r, i) => {
+      add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory));
+    });
     for (const t of templates) add(per, t, checkReferences(t, catalog, inventory));
 
     const out: Finding[] = [...catalogFindings];
