@@ -156,6 +156,8 @@ for (const c of sources.crds) {
       if (!result.ok) fail(`${c.module}@${c.version}/${file}: ${result.problem}`);
       const { crd } = result;
       emit(`crds/${c.name}/${crd.group}_${crd.plural}.json`, crd);
+      // The CRD itself, as released: the API-server dry-run test installs it (CEL rules and all).
+      emit(`crd-manifests/${c.name}/${crd.group}_${crd.plural}.json`, object);
     }
   }
   log(`${c.name} ${c.version}: ${c.files.length} CRD files`);
@@ -199,8 +201,14 @@ try {
   rmSync(staging, { recursive: true, force: true });
 }
 // Generated files that no pinned source produces any more (a CRD dropped from sources.json) go too.
-for (const folder of ['kubernetes', 'crds']) {
-  for (const entry of readdirSync(path.join(schemasDir, folder), { recursive: true, withFileTypes: true })) {
+for (const folder of ['kubernetes', 'crds', 'crd-manifests']) {
+  let entries = [];
+  try {
+    entries = readdirSync(path.join(schemasDir, folder), { recursive: true, withFileTypes: true });
+  } catch {
+    entries = [];
+  }
+  for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
     const relative = path
       .relative(schemasDir, path.join(entry.parentPath, entry.name))

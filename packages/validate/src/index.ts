@@ -21,6 +21,7 @@ export { allRules, type Rule, ruleById, rules } from './rules.js';
 export {
   availableKubernetesVersions,
   loadKubernetesApi,
+  loadPinnedCrdManifests,
   loadPinnedCrds,
   SchemaCatalog,
 } from './schema/catalog.js';
@@ -34,5 +35,6 @@ export {
   defaultCacheDir,
   type EnvironmentInput,
   EnvironmentValidator,
+  inDestinationNamespaces,
   type ValidatorOptions,
 } from './validate.js';

@@ -216,6 +216,20 @@ export class EnvironmentValidator {
   }
 }
 
+/**
+ * The objects as Argo CD applies them: a namespaced object that names no namespace goes to its
+ * Application's destination namespace. (For the server dry-run, which must send what Argo CD sends.)
+ */
+export function inDestinationNamespaces(
+  objects: readonly RenderedObject[],
+  catalog: SchemaCatalog,
+): RenderedObject[] {
+  const destinations = new Map(
+    applicationsOf(objects).map((a) => [a.name, a.destination.namespace] as const),
+  );
+  return objects.map((r) => inDestinationNamespace(r, destinations.get(r.app), catalog));
+}
+
 /** The object as Argo CD applies it: a namespaced object without a namespace goes to the destination's. */
 function inDestinationNamespace(
   rendered: RenderedObject,

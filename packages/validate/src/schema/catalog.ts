@@ -89,6 +89,29 @@ export function loadPinnedCrds(dir: string = SCHEMAS_DIR): CrdSchemas[] {
 }
 
 /**
+ * The CustomResourceDefinitions of the components we install, exactly as released (for installing them
+ * into a test API server). Keyed like CRDs are found: `<kind>.<group>`.
+ */
+export function loadPinnedCrdManifests(dir: string = SCHEMAS_DIR): Map<string, Record<string, unknown>> {
+  const root = path.join(dir, 'crd-manifests');
+  const manifests = new Map<string, Record<string, unknown>>();
+  for (const component of readdirSync(root, { withFileTypes: true })) {
+    if (!component.isDirectory()) continue;
+    for (const file of readdirSync(path.join(root, component.name)).sort()) {
+      if (!file.endsWith('.json')) continue;
+      const crd = readJson<{ spec: { group: string; names: { kind: string } } }>(
+        path.join(root, component.name, file),
+      );
+      manifests.set(
+        groupKindKey(crd.spec.group, crd.spec.names.kind),
+        crd as unknown as Record<string, unknown>,
+      );
+    }
+  }
+  return manifests;
+}
+
+/**
  * Answers "which schema validates this apiVersion/kind?" for one environment: the built-in kinds of
  * its Kubernetes version, then CRDs. A CRD rendered into the environment replaces the pinned copy of
  * the same group and kind, because that is what the cluster will actually serve.
