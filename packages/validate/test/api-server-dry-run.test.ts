@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadComponents, loadEnvironments } from '@airspark/config';
-import { dryRunObjects, startTestCluster, type TestCluster } from '@airspark/kube';
+import { dryRunObjects, type KubeObject, startTestCluster, type TestCluster } from '@airspark/kube';
 import { ensureTools, renderEnvironment, type Tools } from '@airspark/render';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationsOf } from '../src/crossref/argocd.js';
@@ -63,9 +63,9 @@ function asArgoSyncs(objects: readonly RenderedObject[]) {
 
 async function dryRun(objects: readonly RenderedObject[]) {
   const { sent, crds, createNamespaces } = asArgoSyncs(objects);
-  const results = await dryRunObjects(cluster.kubeConfig, [...crds, ...sent.map((o) => o.object)], {
-    createNamespaces,
-  });
+  // Rendered objects all carry apiVersion and kind (the schema check reports any that does not).
+  const toSend = [...crds, ...sent.map((o) => o.object)] as unknown as KubeObject[];
+  const results = await dryRunObjects(cluster.kubeConfig, toSend, { createNamespaces });
   const crdFailures = results.slice(0, crds.length).filter((r) => !r.ok);
   const verdicts = results.slice(crds.length).map((r) => ({ ...r, index: r.index - crds.length }));
   return { crdFailures, findings: findingsFromServer(sent, verdicts), crds: crds.length, sent: sent.length };
