@@ -14,11 +14,17 @@ import type { Finding } from '@airspark/findings';
 /** Repository paths that every environment's render or validation reads. */
 const SHARED_INPUTS = ['apps', 'dags/spark_apps', 'charts.lock.yaml', 'clusters/components.yaml'];
 
-/** The build of the code that renders and validates (`.tsbuildinfo` changes with every change of it). */
+/**
+ * The build of the code that renders and validates (`.tsbuildinfo` changes with every change of it),
+ * and the generated schemas it validates against (their lock changes with every regeneration).
+ */
 const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CODE_INPUTS = ['config', 'render', 'validate', 'findings', 'cli'].map((p) =>
-  path.join(packagesDir, p, 'dist', '.tsbuildinfo'),
-);
+const CODE_INPUTS = [
+  ...['config', 'render', 'validate', 'findings', 'cli'].map((p) =>
+    path.join(packagesDir, p, 'dist', '.tsbuildinfo'),
+  ),
+  path.join(packagesDir, 'validate', 'schemas', 'lock.json'),
+];
 
 async function filesUnder(absolute: string): Promise<string[]> {
   try {
