@@ -32,6 +32,7 @@ import { SchemaChecker } from './schema/check-schemas.js';
 import { ValidatorCache } from './schema/compile.js';
 import { type CrdSchemas, crdSchemasFrom } from './schema/crd.js';
 import { checkMetadata } from './schema/metadata.js';
+import { DAG_TEMPLATES_APP } from './spark/dag-templates.js';
 import {
   type SparkPodPlacement,
   sparkApplicationPlacements,
@@ -146,11 +147,38 @@ export class EnvironmentValidator {
   validateEnvironment(input: EnvironmentInput): Finding[] {
     const { catalog, findings: catalogFindings } = this.catalogFor(input);
     if (!catalog) return catalogFindings;
-    const checker = new SchemaChecker(catalog, this.cache);
     const objects = input.objects;
     const templates = (input.sparkTemplates ?? []).map((t) => ({ ...t, env: input.env }));
+    // Findings per object, so that each object's suppressions apply to its own findings only.
     const per: PerObject = new Map();
+    this.checkEachObject(objects, templates, catalog, per);
+    checkSpark(objects, templates, per);
+    // Cross-object checks see the objects as Argo CD applies them (namespaces filled in).
+    const placed = inDestinationNamespaces(objects, catalog);
+    const inventory = checkReferencesOf(objects, placed, templates, input, catalog, per);
 
+    const out: Finding[] = [...catalogFindings];
+    for (const [r, findings] of per) out.push(...applySuppressions(r, findings));
+    // Objects without findings still get their suppressions checked (an unused one is stale).
+    for (const r of [...objects, ...templates]) if (!per.has(r)) out.push(...applySuppressions(r, []));
+    out.push(
+      ...checkAppProjects(objects, catalog),
+      ...checkSyncWaves(placed, catalog),
+      ...checkDuplicates(placed, catalog),
+      ...externalListFindings(inventory, input.env),
+    );
+    this.cache.persistCodeCaches();
+    return out;
+  }
+
+  /** Schemas, metadata, API versions and policies: checks that need one object at a time. */
+  private checkEachObject(
+    objects: readonly RenderedObject[],
+    templates: readonly RenderedObject[],
+    catalog: SchemaCatalog,
+    per: PerObject,
+  ): void {
+    const checker = new SchemaChecker(catalog, this.cache);
     for (const r of objects) {
       add(per, r, checker.check(r));
       add(per, r, checkMetadata(r));
@@ -162,58 +190,55 @@ export class EnvironmentValidator {
       add(per, t, checkApiVersion(t, catalog));
       add(per, t, checkPinnedImages(t));
     }
-
-    // Spark placement: SparkApplications, DAG templates and Livy's spark-defaults.conf.
-    const placements: SparkPodPlacement[] = [];
-    for (const r of [...objects, ...templates]) {
-      const o = r.object;
-      if (
-        (o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication') &&
-        typeof o.apiVersion === 'string' &&
-        o.apiVersion.startsWith('sparkoperator.k8s.io/')
-      ) {
-        const name = isRecord(o.metadata) ? String(o.metadata.name ?? '') : '';
-        const origin = r.app === 'dags' ? `DAG template ${r.source.file}` : `${o.kind} ${name}`;
-        placements.push(...sparkApplicationPlacements(r, origin));
-      } else if (o.kind === 'ConfigMap' && o.apiVersion === 'v1') {
-        placements.push(...sparkDefaultsPlacements(r));
-      }
-    }
-    const pools = nodePoolsOf(objects);
-    for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
-
-    // Argo CD puts a namespaced object that names no namespace into its Application's destination.
-    const destinations = new Map(
-      applicationsOf(objects).map((a) => [a.name, a.destination.namespace] as const),
-    );
-    const placed = objects.map((r) => inDestinationNamespace(r, destinations.get(r.app), catalog));
-    const incomplete = new Set(input.incompleteApps ?? []);
-    const unknownNamespaces = new Set(
-      applicationsOf(objects)
-        .filter((a) => incomplete.has(a.name) && a.destination.namespace)
-        .map((a) => a.destination.namespace as string),
-    );
-    const inventory = new Inventory(placed, input.externalResources ?? [], unknownNamespaces);
-    placed.forEach((r, i) => {
-      add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory));
-    });
-    for (const t of templates) add(per, t, checkReferences(t, catalog, inventory));
-
-    const out: Finding[] = [...catalogFindings];
-    for (const [r, findings] of per) out.push(...applySuppressions(r, findings));
-    // Objects without findings still get their suppressions checked (an unused one is stale).
-    for (const r of [...objects, ...templates]) {
-      if (!per.has(r)) out.push(...applySuppressions(r, []));
-    }
-    out.push(
-      ...checkAppProjects(objects, catalog),
-      ...checkSyncWaves(objects, catalog),
-      ...checkDuplicates(objects, catalog),
-    );
-    out.push(...externalListFindings(inventory, input.env));
-    this.cache.persistCodeCaches();
-    return out;
   }
+}
+
+/** Spark placement and capacity: SparkApplications, DAG templates and Livy's spark-defaults.conf. */
+function checkSpark(
+  objects: readonly RenderedObject[],
+  templates: readonly RenderedObject[],
+  per: PerObject,
+): void {
+  const placements: SparkPodPlacement[] = [];
+  for (const r of [...objects, ...templates]) {
+    const o = r.object;
+    const isSpark =
+      (o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication') &&
+      typeof o.apiVersion === 'string' &&
+      o.apiVersion.startsWith('sparkoperator.k8s.io/');
+    if (isSpark) {
+      const name = isRecord(o.metadata) ? String(o.metadata.name ?? '') : '';
+      const origin = r.app === DAG_TEMPLATES_APP ? `DAG template ${r.source.file}` : `${o.kind} ${name}`;
+      placements.push(...sparkApplicationPlacements(r, origin));
+    } else if (o.kind === 'ConfigMap' && o.apiVersion === 'v1') {
+      placements.push(...sparkDefaultsPlacements(r));
+    }
+  }
+  const pools = nodePoolsOf(objects);
+  for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
+}
+
+/** References to ServiceAccounts, Secrets, ConfigMaps, PVCs and namespaces; returns what exists. */
+function checkReferencesOf(
+  objects: readonly RenderedObject[],
+  placed: readonly RenderedObject[],
+  templates: readonly RenderedObject[],
+  input: EnvironmentInput,
+  catalog: SchemaCatalog,
+  per: PerObject,
+): Inventory {
+  const incomplete = new Set(input.incompleteApps ?? []);
+  const unknownNamespaces = new Set(
+    applicationsOf(objects)
+      .filter((a) => incomplete.has(a.name) && a.destination.namespace)
+      .map((a) => a.destination.namespace as string),
+  );
+  const inventory = new Inventory(placed, input.externalResources ?? [], unknownNamespaces);
+  placed.forEach((r, i) => {
+    add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory));
+  });
+  for (const t of templates) add(per, t, checkReferences(t, catalog, inventory));
+  return inventory;
 }
 
 /**
