@@ -1,42 +1,26 @@
-// kubeconform, the peer validator of the throughput benchmark: built from the Go module proxy into the
-// shared cache when absent, and given airspark's own generated schemas in a layout it reads.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// kubeconform v0.7.0, the peer validator of the throughput benchmark, given airspark's own generated
+// schemas in a layout it reads.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { reachableDefinitions, referencedNames } from '../dist/schema/kubernetes-spec.js';
 
-export const KUBECONFORM_VERSION = '0.7.0';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** `<cache>/tools/kubeconform/<version>/kubeconform`, the path scripts/setup-kubeconform.mjs uses too. */
-export function kubeconformPath(cacheDir) {
-  return path.join(cacheDir, 'tools', 'kubeconform', KUBECONFORM_VERSION, 'kubeconform');
-}
-
-export function ensureKubeconform(cacheDir, log) {
-  const binary = kubeconformPath(cacheDir);
-  if (existsSync(binary)) return binary;
-  log(`building kubeconform v${KUBECONFORM_VERSION} from the Go module proxy (about a minute)`);
-  const dir = path.dirname(binary);
-  mkdirSync(path.dirname(dir), { recursive: true });
-  const staging = mkdtempSync(`${dir}.staging-`);
-  try {
-    execFileSync(
-      'go',
-      [
-        'install',
-        '-ldflags',
-        `-X main.version=v${KUBECONFORM_VERSION}`,
-        `github.com/yannh/kubeconform/cmd/kubeconform@v${KUBECONFORM_VERSION}`,
-      ],
-      {
-        env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(staging, dir);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+/**
+ * The kubeconform binary, built from the Go module proxy into the shared cache when absent by
+ * scripts/setup-kubeconform.mjs (which prints its path).
+ */
+export function ensureKubeconform(log) {
+  log('kubeconform: scripts/setup-kubeconform.mjs (builds it once, about a minute)');
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'setup-kubeconform.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const binary = result.stdout.trim().split('\n').at(-1);
+  if (result.status !== 0 || !binary || !existsSync(binary)) {
+    throw new Error(`scripts/setup-kubeconform.mjs failed (exit ${result.status})`);
   }
   return binary;
 }

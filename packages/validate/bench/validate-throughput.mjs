@@ -128,7 +128,7 @@ const everything = measure('airspark every check (parsed objects)', () => {
 });
 
 // 4. kubeconform with the same schemas, one goroutine and all cores.
-const binary = ensureKubeconform(cacheDir, log);
+const binary = ensureKubeconform(log);
 const schemaLocation = writeKubeconformSchemas(path.join(workDir, 'kubeconform-schemas'), catalog);
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const peers = [];
