@@ -78,6 +78,8 @@ export function checkApiVersion(rendered: RenderedObject, catalog: SchemaCatalog
   const gvk = gvkOf(rendered.object);
   if (!gvk) return [];
   if (!catalog.isBuiltinGroup(gvk.group)) return checkCustomResource(rendered, catalog, gvk);
+  // A kind the group never had is a typo, which the schema check reports with a suggestion.
+  if (!catalog.knowsKind(gvk.group, gvk.kind)) return [];
   const minor = catalog.api.minor;
   const lifecycle = lifecycleOf(catalog, gvk);
   const apiVersion = apiVersionOf(gvk);

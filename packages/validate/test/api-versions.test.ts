@@ -67,3 +67,11 @@ describe('deprecated and removed APIs (Kubernetes 1.35)', () => {
     ).toEqual([]);
   });
 });
+
+describe('a kind the group never had', () => {
+  it('is schema/unknown-kind with the closest kind suggested, not a removed API', () => {
+    const findings = validate(one('apps/v1', 'Deploymnet'));
+    expect(ruleIds(findings)).toEqual(['schema/unknown-kind']);
+    expect(findings[0]?.message).toContain('Did you mean Deployment?');
+  });
+});

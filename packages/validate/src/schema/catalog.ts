@@ -153,6 +153,22 @@ export class SchemaCatalog {
     return this.api.resources.filter((r) => r.group === group && r.kind === kind);
   }
 
+  /** Whether the kind exists in the group in any version: built in, in the lifecycle data, or as a CRD. */
+  knowsKind(group: string, kind: string): boolean {
+    return (
+      this.builtinVersionsOf(group, kind).length > 0 ||
+      this.api.lifecycle.some((l) => l.group === group && l.kind === kind) ||
+      this.crdFor(group, kind) !== undefined
+    );
+  }
+
+  /** Every kind of a group (built in or CRD), to suggest the intended one for a typo. */
+  kindsOfGroup(group: string): string[] {
+    const kinds = new Set(this.api.resources.filter((r) => r.group === group).map((r) => r.kind));
+    for (const crd of this.crds.values()) if (crd.group === group) kinds.add(crd.kind);
+    return [...kinds];
+  }
+
   isBuiltinGroup(group: string): boolean {
     return (
       this.api.resources.some((r) => r.group === group) || this.api.lifecycle.some((l) => l.group === group)

@@ -1,4 +1,5 @@
 import type { Finding } from '@airspark/findings';
+import { closest } from 'fastest-levenshtein';
 import { findingAt } from '../finding-at.js';
 import { apiVersionOf, gvkOf, metadataOf, type RenderedObject } from '../model.js';
 import { rules } from '../rules.js';
@@ -56,17 +57,19 @@ export class SchemaChecker {
     }
     const match = this.catalog.find(gvk);
     if (!match) {
-      // Built-in groups and known CRDs in a version they do not serve are the API check's to report.
-      const knownGroup = this.catalog.isBuiltinGroup(gvk.group) || this.catalog.crdFor(gvk.group, gvk.kind);
-      if (!knownGroup) {
-        findings.push(
-          findingAt(rendered, {
-            rule: rules.schemaUnknownKind,
-            message: `no schema for ${gvk.kind} (${apiVersionOf(gvk)}): neither a Kubernetes ${this.catalog.api.minor} kind nor a CRD rendered in this environment or pinned in packages/validate/schemas. Render the chart that ships its CRD, or add the CRD's release to schemas/sources.json.`,
-            path: ['kind'],
-          }),
-        );
-      }
+      // A kind the API knows in another version, or a CRD's kind in a version it does not serve, is the
+      // API check's to report (removed, not served); only a kind nobody knows is reported here.
+      if (this.catalog.knowsKind(gvk.group, gvk.kind)) return findings;
+      const known = this.catalog.kindsOfGroup(gvk.group);
+      const suggestion = known.length > 0 ? closest(gvk.kind, known) : undefined;
+      const hint = suggestion ? ` Did you mean ${suggestion}?` : '';
+      findings.push(
+        findingAt(rendered, {
+          rule: rules.schemaUnknownKind,
+          message: `no schema for ${gvk.kind} (${apiVersionOf(gvk)}): neither a Kubernetes ${this.catalog.api.minor} kind nor a CRD rendered in this environment or pinned in packages/validate/schemas.${hint} Otherwise render the chart that ships its CRD, or add the CRD's release to schemas/sources.json.`,
+          path: ['kind'],
+        }),
+      );
       return findings;
     }
     const bundle = this.bundleOf(match);
