@@ -20,7 +20,7 @@ const SHARED_INPUTS = ['apps', 'dags/spark_apps', 'charts.lock.yaml', 'clusters/
  */
 const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CODE_INPUTS = [
-  ...['config', 'render', 'validate', 'findings', 'cli'].map((p) =>
+  ...['config', 'tools', 'render', 'validate', 'findings', 'cli'].map((p) =>
     path.join(packagesDir, p, 'dist', '.tsbuildinfo'),
   ),
   path.join(packagesDir, 'validate', 'schemas', 'lock.json'),
