@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,5 +43,12 @@ export async function ensureFreshBuild() {
   if (result.status !== 0) {
     process.stderr.write('airspark: the build failed; run `pnpm build` to see why.\n');
     process.exit(2);
+  }
+  // turbo may restore dist/ from its cache with the old timestamps; its hash says the build matches
+  // the sources, so mark it fresh, or every later run would see it as stale and rebuild again.
+  const now = new Date();
+  for (const pkg of stale) {
+    const buildInfo = path.join(pkg, 'dist', '.tsbuildinfo');
+    if (existsSync(buildInfo)) utimesSync(buildInfo, now, now);
   }
 }
