@@ -8,7 +8,11 @@ import os from 'node:os';
 const pieces = [
   { name: 'validate wall time', command: process.execPath, args: ['scripts/bench/validate-wall-time.mjs'] },
   { name: 'infra synth wall time', command: process.execPath, args: ['infra/scripts/bench-synth.mjs'] },
-  { name: 'render per environment', command: process.execPath, args: ['packages/render/bench/render-bench.mjs'] },
+  {
+    name: 'render per environment',
+    command: process.execPath,
+    args: ['packages/render/bench/render-bench.mjs'],
+  },
   {
     name: 'render overhead (synthetic repository)',
     command: process.execPath,
@@ -49,7 +53,9 @@ for (const [i, piece] of selected.entries()) {
   }
   const out = result.stdout.trim();
   // A piece prints one JSON document: either the whole output, or its last line after other text.
-  reports.push(out.startsWith('{') && out.endsWith('}') ? JSON.parse(out) : JSON.parse(out.split('\n').at(-1) ?? ''));
+  reports.push(
+    out.startsWith('{') && out.endsWith('}') ? JSON.parse(out) : JSON.parse(out.split('\n').at(-1) ?? ''),
+  );
 }
 
 if (json) {

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 // `pnpm infra:synth`: synthesizes every environment's stack and runs the security checks.
-import { ensureFreshBuild } from './ensure-fresh-build.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureFreshBuild } from '@airspark/cli-kit/ensure-fresh-build';
 
-ensureFreshBuild();
+const infraDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+ensureFreshBuild({
+  repoDir: path.resolve(infraDir, '..'),
+  filter: '@airspark/infra',
+  label: 'infra',
+  extraPackageDirs: [infraDir],
+});
 await import('../dist/synth-main.js');

@@ -1,4 +1,4 @@
-import { processContext } from './cli/cli-context.js';
+import { processContext } from '@airspark/cli-kit';
 import { handoffCommand } from './cli/handoff-command.js';
 import { exitQuietlyOnClosedPipe } from './cli/quiet-epipe.js';
 import { runCommand } from './cli/run-command.js';

@@ -3,10 +3,10 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CliContext } from '@airspark/cli-kit';
 import { type LoadedEnvironment, loadEnvironments } from '@airspark/config';
 import { Testing } from 'cdktf';
 import type { SynthesizedStack } from '../src/checks/synthesized-stack.js';
-import type { CliContext } from '../src/cli/cli-context.js';
 import { AirsparkStack } from '../src/stack/airspark-stack.js';
 import { synthesizeStacks } from '../src/synth/synthesize.js';
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadEnvironments, UsageError } from '@airspark/config';
 import { exitCodeFor, type Finding, formatText, summarize } from '@airspark/findings';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -9,7 +10,6 @@ import { parseJsonText } from '../handoff/json-text.js';
 import { infraOutputsFile, parseInfraOutputs } from '../handoff/read-infra-outputs.js';
 import { stackName } from '../handoff/stack-outputs.js';
 import { formatInfraOutputs, stackOutputValues, toInfraOutputs } from '../handoff/terraform-outputs.js';
-import { type CliContext, wantsColor } from './cli-context.js';
 
 export const handoffUsage = `Usage: pnpm infra:handoff --env NAME [--from FILE] [--root DIR]
 

@@ -1,5 +1,5 @@
+import type { CliContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
-import type { CliContext } from './cli-context.js';
 
 /** Node's parseArgs reports option mistakes as TypeErrors carrying an ERR_PARSE_ARGS_* code. */
 function isArgumentError(error: unknown): error is Error {

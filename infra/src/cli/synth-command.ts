@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadEnvironments, UsageError } from '@airspark/config';
 import { exitCodeFor, type Finding, formatJson, formatText, summarize } from '@airspark/findings';
 import { readAllowlist } from '../checks/allowlist.js';
 import { checkStacks } from '../checks/run-checks.js';
 import { checkInfraRequirements } from '../environment/requirements.js';
 import { synthesizeStacks } from '../synth/synthesize.js';
-import { type CliContext, wantsColor } from './cli-context.js';
 
 export const synthUsage = `Usage: pnpm infra:synth [--env NAME]... [--format text|json] [--out DIR] [--root DIR]
 

@@ -1,2 +1,2 @@
-export { type CliContext, processContext, wantsColor } from './cli-context.js';
+export { type CliContext, processContext, wantsColor } from '@airspark/cli-kit';
 export { main } from './main.js';

@@ -1,5 +1,5 @@
+import { type CliContext, processContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
-import { type CliContext, processContext } from './cli-context.js';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { chartsCommand } from './commands/charts.js';
 import { renderCommand } from './commands/render.js';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
 import { exitCodeFor, formatText, summarize } from '@airspark/findings';
 import { BootstrapError, bootstrap, ensureTools } from '@airspark/render';
-import { type CliContext, wantsColor } from '../cli-context.js';
 
 export const bootstrapUsage = `Usage: airspark bootstrap --env NAME [--kubeconfig FILE] [--context NAME] [--no-wait] [--timeout SECONDS] [--root DIR]
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { CliContext } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
 import {
   cachedChart,
@@ -10,7 +11,6 @@ import {
   readLock,
   refKey,
 } from '@airspark/render';
-import type { CliContext } from '../cli-context.js';
 
 export const chartsUsage = `Usage: airspark charts <pull|list> [--root DIR]
 

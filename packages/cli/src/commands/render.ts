@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
 import { exitCodeFor, type Finding, formatJson, formatText, summarize } from '@airspark/findings';
 import {
@@ -10,7 +11,6 @@ import {
   writeHydration,
   writeRendered,
 } from '@airspark/render';
-import { type CliContext, wantsColor } from '../cli-context.js';
 
 export const renderUsage = `Usage: airspark render [--env NAME]... [--out DIR] [--strict] [--hydrate-only] [--format text|json] [--root DIR]
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
 import {
   exitCodeFor,
@@ -17,7 +18,6 @@ import {
   EnvironmentValidator,
   validateRenderedEnvironment,
 } from '@airspark/validate';
-import { type CliContext, wantsColor } from '../cli-context.js';
 import { environmentFingerprint, readCachedFindings, writeCachedFindings } from '../validation-cache.js';
 
 export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--root DIR]

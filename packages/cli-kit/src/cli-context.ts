@@ -7,8 +7,8 @@ export interface CliContext {
 }
 
 /**
- * `pnpm infra:synth` runs the package script inside infra/; pnpm keeps the directory the user typed
- * the command in as INIT_CWD, and relative paths (--from, --out) are meant from there.
+ * The real process. `pnpm <script>` runs a package's script inside that package's folder and keeps
+ * the folder the user typed the command in as INIT_CWD: relative paths (--out, --from) mean that one.
  */
 export function processContext(): CliContext {
   const cwd = process.env.INIT_CWD ?? process.cwd();

@@ -1,0 +1,1 @@
+export { type CliContext, processContext, wantsColor } from './cli-context.js';
