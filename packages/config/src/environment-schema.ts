@@ -7,6 +7,9 @@
  *
  * `x-airspark-promotable: true` marks the pins that `pnpm promote` copies from one environment to
  * the next; everything else (account, region, sizes, limits, names) belongs to one environment.
+ * `x-airspark-order` says how the promotion check orders a pin's values: `semver` by semantic
+ * version, `recorded` (the default) by the order recorded in clusters/releases.yaml
+ * (docs/adr/promotion-order.md).
  */
 
 const semver = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
@@ -21,6 +24,7 @@ const chartVersion = {
   pattern: semver,
   description: 'Exact chart version (semantic version, no ranges).',
   'x-airspark-promotable': true,
+  'x-airspark-order': 'semver',
 } as const;
 
 const imageTag = {
@@ -106,6 +110,29 @@ export const environmentSchema = {
       type: 'string',
       pattern: dnsLabel,
       description: 'The environment whose pins this one receives by `pnpm promote`. Absent for the first.',
+    },
+    promotionExceptions: {
+      type: 'array',
+      description:
+        'Promotable pins allowed to differ from promotedFrom in a way the promotion check refuses (ahead of it, or never released through it), each with the reason. An exception holds for the exact value it names only.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pin', 'value', 'reason'],
+        properties: {
+          pin: {
+            type: 'string',
+            pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$',
+            description: 'Dotted path of a promotable pin, e.g. components.livy.image.tag.',
+          },
+          value: { type: 'string', minLength: 1, description: 'The value of the pin this exception allows.' },
+          reason: {
+            type: 'string',
+            minLength: 10,
+            description: 'Why: the incident, hotfix or ticket that justifies it.',
+          },
+        },
+      },
     },
     aws: {
       type: 'object',

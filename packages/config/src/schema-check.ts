@@ -5,7 +5,10 @@ import { closest } from 'fastest-levenshtein';
 import { pointerToPath, positionOf, type YamlSource } from './yaml-document.js';
 
 /** Our own annotation keywords; ajv's strict mode rejects unknown keywords unless declared. */
-const annotationKeywords = ['x-airspark-promotable'];
+const annotationKeywords = [
+  { keyword: 'x-airspark-promotable', schemaType: 'boolean' },
+  { keyword: 'x-airspark-order', schemaType: 'string' },
+] as const;
 
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({
@@ -15,7 +18,7 @@ export function createAjv(): Ajv2020 {
     verbose: true,
     allowUnionTypes: true,
   });
-  for (const keyword of annotationKeywords) ajv.addKeyword({ keyword, schemaType: 'boolean' });
+  for (const { keyword, schemaType } of annotationKeywords) ajv.addKeyword({ keyword, schemaType });
   return ajv;
 }
 
