@@ -3,6 +3,7 @@ import { UsageError } from '@airspark/config';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { chartsCommand } from './commands/charts.js';
 import { renderCommand } from './commands/render.js';
+import { promoteCommand } from './commands/promote.js';
 import { validateCommand } from './commands/validate.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
@@ -13,6 +14,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   render: { run: renderCommand, summary: 'hydrate the Argo CD Applications and render them like Argo CD' },
   charts: { run: chartsCommand, summary: 'pull the pinned upstream charts into the verified cache' },
   bootstrap: { run: bootstrapCommand, summary: 'install Argo CD and the root application into a cluster' },
+  promote: { run: promoteCommand, summary: "copy FROM's promotable pins to TO (`promote dev staging`)" },
 };
 
 function usage(): string {

@@ -18,6 +18,7 @@ import {
   EnvironmentValidator,
   validateRenderedEnvironment,
 } from '@airspark/validate';
+import { validatePromotion } from '@airspark/promote';
 import { environmentFingerprint, readCachedFindings, writeCachedFindings } from '../validation-cache.js';
 
 export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--root DIR]
@@ -71,7 +72,10 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
   }
   const root = await findRepositoryRoot(values.root ?? ctx.cwd);
   const loaded = await loadEnvironments(root, values.env ?? []);
-  const findings: Finding[] = [...loaded.findings];
+  const findings: Finding[] = [
+    ...loaded.findings,
+    ...(await validatePromotion(root, loaded.requested, loaded.environments)),
+  ];
   const components = await loadComponents(root);
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
   findings.push(...(await hydrationFindings(root, loaded.environments, components)));

@@ -1,0 +1,133 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gitEnv, repoCopy, run } from './repo-copy.js';
+
+const DEV = 'clusters/dev/environment.yaml';
+const STAGING = 'clusters/staging/environment.yaml';
+
+beforeAll(() => {
+  // promote --branch commits through the real git, which reads the process environment
+  Object.assign(process.env, gitEnv);
+});
+
+describe('airspark promote', () => {
+  let repo: Awaited<ReturnType<typeof repoCopy>>;
+  beforeEach(async () => {
+    repo = await repoCopy();
+    await repo.edit(DEV, (t) => t.replace('    chartVersion: 2.5.2', '    chartVersion: 2.5.3'));
+  });
+  afterEach(async () => repo.cleanup());
+
+  it('promotes dev → staging, prints pin paths old → new, and validate passes after', async () => {
+    const { code, stdout, stderr } = await run(['promote', 'dev', 'staging'], repo.root);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        'Promoted dev → staging:',
+        '',
+        '  components.sparkOperator.chartVersion  2.5.2 → 2.5.3',
+        '',
+        '  wrote clusters/staging/environment.yaml',
+        '',
+        'Next: review with `pnpm diff --base HEAD`, commit, and open a pull request (or use --branch).',
+        '',
+      ].join('\n'),
+    );
+    expect(await repo.read(STAGING)).toContain('    chartVersion: 2.5.3');
+    const validate = await run(['validate', '--format', 'json'], repo.root);
+    const report = JSON.parse(validate.stdout) as {
+      findings: { rule: string; env: string; severity: string }[];
+    };
+    expect(validate.code).toBe(0);
+    expect(report.findings.map((f) => [f.severity, f.rule, f.env])).toEqual([
+      ['warning', 'promotion/drift', 'prod'],
+    ]);
+  });
+
+  it('refuses dev → prod with exit 2 and the chain', async () => {
+    const { code, stdout, stderr } = await run(['promote', 'dev', 'prod'], repo.root);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'airspark promote: cannot promote dev → prod: prod is promoted from staging, not dev. The chain is dev → staging → prod. Promote one step at a time: `pnpm promote dev staging`, then `pnpm promote staging prod`.\n',
+    );
+  });
+
+  it('--dry-run says so and leaves the tree clean', async () => {
+    repo.git('commit', '--quiet', '--all', '-m', 'bump');
+    const { code, stdout } = await run(['promote', 'dev', 'staging', '--dry-run'], repo.root);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Would promote dev → staging:');
+    expect(stdout).toContain('  would write clusters/staging/environment.yaml');
+    expect(stdout).toContain('Dry run: nothing was written.');
+    expect(repo.git('status', '--porcelain')).toBe('');
+  });
+
+  it('--branch commits on a new branch; on a dirty tree it exits 2', async () => {
+    const dirty = await run(['promote', 'dev', 'staging', '--branch'], repo.root);
+    expect(dirty.code).toBe(2);
+    expect(dirty.stderr).toContain(`the working tree has uncommitted changes (${DEV})`);
+
+    repo.git('commit', '--quiet', '--all', '-m', 'bump');
+    const { code, stdout } = await run(
+      ['promote', 'dev', 'staging', '--branch', '--format', 'json'],
+      repo.root,
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { branch: { name: string }; changes: unknown[] };
+    expect(result.changes).toEqual([
+      { pin: 'components.sparkOperator.chartVersion', before: '2.5.2', after: '2.5.3' },
+    ]);
+    expect(result.branch.name).toMatch(/^promote\/dev-to-staging-[0-9a-f]{7,}$/);
+    expect(repo.git('log', '-1', '--format=%s')).toBe(
+      'Promote dev → staging: components.sparkOperator.chartVersion 2.5.3\n',
+    );
+  });
+
+  it('nothing to promote is exit 0 with a plain sentence', async () => {
+    const { code, stdout } = await run(['promote', 'staging', 'prod'], repo.root);
+    expect(code).toBe(0);
+    expect(stdout).toBe('prod already has every promotable pin of staging; nothing to promote.\n');
+  });
+
+  it('usage mistakes exit 2 without a stack trace', async () => {
+    for (const argv of [
+      ['promote', 'dev'],
+      ['promote', 'dev', 'staging', 'prod'],
+      ['promote', 'dev', 'staging', '--format', 'xml'],
+      ['promote', '--bogus'],
+    ]) {
+      const { code, stderr } = await run(argv, repo.root);
+      expect(code, argv.join(' ')).toBe(2);
+      expect(stderr).toMatch(/^airspark promote: /);
+      expect(stderr).not.toContain('    at ');
+    }
+  });
+
+  it('refusal because of a broken environment lists its findings with file and line', async () => {
+    await repo.edit(DEV, (t) => t.replace('natGateways: single', 'natGateways: several'));
+    const { code, stderr } = await run(['promote', 'dev', 'staging'], repo.root);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /clusters\/dev\/environment\.yaml:\d+:\d+ {2}error {2}network\.natGateways must be one of/,
+    );
+    expect(stderr).toContain('cannot promote dev → staging while dev has an error');
+  });
+});
+
+describe('airspark validate with promotion invariants', () => {
+  it('fails when a staging pin is ahead of dev, naming the rule', async () => {
+    const repo = await repoCopy();
+    try {
+      await repo.edit(STAGING, (t) => t.replace('tag: 4.0.4-r1', 'tag: 4.0.4-r9'));
+      const { code, stdout } = await run(['validate'], repo.root, { NO_COLOR: '1' });
+      expect(code).toBe(1);
+      expect(stdout).toMatch(
+        /clusters\/staging\/environment\.yaml:\d+:10 {2}error {2}spark\.jobImage\.tag is "4\.0\.4-r9" in staging/,
+      );
+      expect(stdout).toContain('[promotion/ahead-of-source]');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});

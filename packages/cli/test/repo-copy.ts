@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CliContext } from '../src/index.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Commits in tests get a fixed identity and ignore the machine's git configuration. */
+export const gitEnv = {
+  GIT_AUTHOR_NAME: 'airspark test',
+  GIT_AUTHOR_EMAIL: 'test@airspark.invalid',
+  GIT_COMMITTER_NAME: 'airspark test',
+  GIT_COMMITTER_EMAIL: 'test@airspark.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+/** A throw-away git repository holding a copy of the given top-level folders of this repository. */
+export async function repoCopy(folders: readonly string[] = ['clusters']) {
+  const root = await mkdtemp(path.join(tmpdir(), 'airspark-cli-'));
+  for (const folder of folders)
+    await cp(path.join(repoRoot, folder), path.join(root, folder), { recursive: true });
+  await writeFile(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...gitEnv } });
+  git('init', '--quiet', '--initial-branch=main');
+  git('add', '--all');
+  git('commit', '--quiet', '-m', 'start');
+  const abs = (file: string) => path.join(root, file);
+  return {
+    root,
+    git,
+    read: (file: string) => readFile(abs(file), 'utf8'),
+    edit: async (file: string, edit: (text: string) => string) =>
+      writeFile(abs(file), edit(await readFile(abs(file), 'utf8'))),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** Runs a command through `main` with captured output, as the bin would. */
+export async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const { main } = await import('../src/main.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    ({ write: (s: string) => into.push(s) > 0 }) as unknown as CliContext['stdout'];
+  const ctx: CliContext = { cwd, env: { ...gitEnv, ...env }, stdout: sink(out), stderr: sink(err) };
+  const code = await main(argv, ctx);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
