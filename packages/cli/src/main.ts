@@ -3,6 +3,7 @@ import { UsageError } from '@airspark/config';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { chartsCommand } from './commands/charts.js';
 import { renderCommand } from './commands/render.js';
+import { preCommitCommand } from './commands/pre-commit.js';
 import { promoteCommand } from './commands/promote.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -15,6 +16,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   charts: { run: chartsCommand, summary: 'pull the pinned upstream charts into the verified cache' },
   bootstrap: { run: bootstrapCommand, summary: 'install Argo CD and the root application into a cluster' },
   promote: { run: promoteCommand, summary: "copy FROM's promotable pins to TO (`promote dev staging`)" },
+  'pre-commit': { run: preCommitCommand, summary: 'validate what the staged files touch (the git hook)' },
 };
 
 function usage(): string {

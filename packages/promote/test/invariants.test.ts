@@ -102,7 +102,7 @@ describe('promotion invariants of a broken copy', () => {
       await withException('components.sparkOperator.chartVersion', '2.6.0');
       const findings = await validatePromotion(repo.root, all);
       expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
-      expect(findings.find((f) => f.rule === 'promotion/drift')?.message).toContain(
+      expect(findings.find((f) => f.rule === 'promotion/drift' && f.env === 'staging')?.message).toContain(
         'components.sparkOperator.chartVersion 2.6.0 → 2.5.2 (ahead by exception: CVE-2026-0001 hotfix shipped to staging first)',
       );
     });

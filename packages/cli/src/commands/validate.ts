@@ -11,6 +11,7 @@ import {
   type Report,
   summarize,
 } from '@airspark/findings';
+import { validatePromotion } from '@airspark/promote';
 import { chartsDir, ensureTools, hydrationFindings, renderEnvironment, type Tools } from '@airspark/render';
 import {
   allRules,
@@ -18,7 +19,6 @@ import {
   EnvironmentValidator,
   validateRenderedEnvironment,
 } from '@airspark/validate';
-import { validatePromotion } from '@airspark/promote';
 import { environmentFingerprint, readCachedFindings, writeCachedFindings } from '../validation-cache.js';
 
 export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--root DIR]

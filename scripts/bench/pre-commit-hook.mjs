@@ -1,0 +1,121 @@
+// Wall time of the pre-commit hook: a real `git commit` through the hook that `pnpm install` sets
+// (simple-git-hooks running `airspark pre-commit`), and the `airspark pre-commit` command alone,
+// in a throw-away clone of clusters/ that links this repository's toolchain. Cold = first run after
+// a build; warm = median of BENCH_RUNS (default 10). Prints one JSON object (see scripts/bench.mjs).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@airspark.invalid',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@airspark.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  SKIP_INSTALL_SIMPLE_GIT_HOOKS: '',
+  NO_COLOR: '1',
+};
+
+const root = mkdtempSync(path.join(tmpdir(), 'airspark-bench-hook-'));
+const git = (...args) => execFileSync('git', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+try {
+  cpSync(path.join(repoRoot, 'clusters'), path.join(root, 'clusters'), { recursive: true });
+  writeFileSync(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
+  writeFileSync(path.join(root, '.gitignore'), 'packages\nnode_modules\n');
+  copyFileSync(path.join(repoRoot, '.simple-git-hooks.json'), path.join(root, '.simple-git-hooks.json'));
+  symlinkSync(path.join(repoRoot, 'packages'), path.join(root, 'packages'));
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'));
+  git('init', '--quiet', '--initial-branch=main');
+  git('add', '--all');
+  git('commit', '--quiet', '--no-verify', '-m', 'start');
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/simple-git-hooks/cli.js')], {
+    cwd: root,
+    env,
+    stdio: 'ignore',
+  });
+  spawnSync('pnpm', ['build'], { cwd: repoRoot, stdio: 'ignore' });
+
+  let counter = 0;
+  /** Stages a fresh, valid change of one environment (dev reaches staging and prod through the chain check). */
+  const stage = (envName) => {
+    const file = path.join(root, `clusters/${envName}/environment.yaml`);
+    const text = readFileSync(file, 'utf8').replace(
+      /refreshIntervalSeconds: \d+/,
+      `refreshIntervalSeconds: ${300 + (counter++ % 500)}`,
+    );
+    writeFileSync(file, text);
+    git('add', file);
+  };
+  const stageUnrelated = () => {
+    writeFileSync(path.join(root, 'NOTES.md'), `note ${counter++}\n`);
+    git('add', 'NOTES.md');
+  };
+
+  const time = (prepare, command, args) => {
+    prepare();
+    const start = performance.now();
+    const result = spawnSync(command, args, {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    const ms = performance.now() - start;
+    if (result.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    return ms;
+  };
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const measure = (label, prepare, command, args) => {
+    const cold = time(prepare, command, args);
+    const warm = Array.from({ length: runs }, () => time(prepare, command, args));
+    return {
+      label,
+      coldMs: Math.round(cold),
+      warmMedianMs: Math.round(median(warm)),
+      warmMinMs: Math.round(Math.min(...warm)),
+      warmMaxMs: Math.round(Math.max(...warm)),
+      runs,
+    };
+  };
+
+  const bin = ['packages/cli/bin/airspark.js', 'pre-commit'];
+  const results = [
+    measure(
+      'airspark pre-commit, staged dev (validates dev, staging, prod)',
+      () => stage('dev'),
+      process.execPath,
+      bin,
+    ),
+    measure('airspark pre-commit, staged prod (validates prod)', () => stage('prod'), process.execPath, bin),
+    measure(
+      'airspark pre-commit, staged file outside every environment',
+      stageUnrelated,
+      process.execPath,
+      bin,
+    ),
+    measure('git commit through the hook, staged dev', () => stage('dev'), 'git', [
+      'commit',
+      '--quiet',
+      '-m',
+      'bench',
+    ]),
+    measure('git commit --no-verify (git alone), staged dev', () => stage('dev'), 'git', [
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-m',
+      'bench',
+    ]),
+  ];
+  console.log(JSON.stringify({ benchmark: 'pre-commit-hook', results }));
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
