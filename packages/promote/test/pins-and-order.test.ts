@@ -149,3 +149,16 @@ describe('the release log', () => {
     expect(log.releases.get('spark.jobImage.tag')).toEqual(['4.1']);
   });
 });
+
+describe('docs/promotion.md', () => {
+  it('lists exactly the promotable pins of the schema, with their order', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { repoRoot } = await import('./fixtures.js');
+    const doc = await readFile(`${repoRoot}/docs/promotion.md`, 'utf8');
+    const table = /<!-- pins:start -->\n([\s\S]*?)<!-- pins:end -->/.exec(doc)?.[1] ?? '';
+    const rows = [...table.matchAll(/^\| `([^`]+)` \| (semantic version|release log) \|$/gm)].map(
+      (m) => `${m[1]}:${m[2] === 'semantic version' ? 'semver' : 'recorded'}`,
+    );
+    expect(rows).toEqual(environmentPins().map((p) => `${p.id}:${p.order}`));
+  });
+});
