@@ -31,15 +31,14 @@ export interface HydratedFile {
 }
 
 /**
- * Re-hydrates one environment's Argo CD Applications from its (new, not yet written) model.
- * Supplied by the caller (the CLI passes @airspark/render's), so this package does not depend on
- * the renderer and its tests can run without helm.
+ * Re-hydrates one environment's Argo CD Applications from its (new, not yet written) model: every
+ * generated file with its content, and the findings of hydration. Supplied by the caller (the CLI
+ * passes @airspark/render's), so this package does not depend on the renderer.
  */
 export type Hydrator = (input: {
   root: string;
-  env: string;
-  environment: Environment;
-}) => Promise<readonly HydratedFile[]>;
+  environment: LoadedEnvironment;
+}) => Promise<{ files: readonly HydratedFile[]; findings: readonly Finding[] }>;
 
 export interface PromoteOptions {
   root: string;
@@ -213,7 +212,9 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
 
   if (options.hydrate) {
     options.progress?.(`re-hydrating ${to.name}'s Applications…`);
-    for (const hydrated of await options.hydrate({ root, env: to.name, environment: newTo.environment })) {
+    const hydration = await options.hydrate({ root, environment: newTo });
+    result.consequences.push(...hydration.findings);
+    for (const hydrated of hydration.files) {
       const current = await readFile(path.join(root, hydrated.file), 'utf8').catch(() => null);
       if (current === hydrated.content) continue;
       writes.set(hydrated.file, hydrated.content);

@@ -227,13 +227,16 @@ describe('pnpm promote', () => {
   });
 
   describe('re-hydration (a stand-in hydrator: the real one is @airspark/render, wired in the CLI)', () => {
-    const hydrator: Hydrator = async ({ env, environment }) => [
-      {
-        file: `clusters/${env}/apps/airflow.yaml`,
-        content: `# generated\nchart: ${environment.components.airflow.chartVersion}\n`,
-      },
-      { file: `clusters/${env}/apps/unchanged.yaml`, content: 'same\n' },
-    ];
+    const hydrator: Hydrator = async ({ environment }) => ({
+      files: [
+        {
+          file: `clusters/${environment.name}/apps/airflow.yaml`,
+          content: `# generated\nchart: ${environment.environment.components.airflow.chartVersion}\n`,
+        },
+        { file: `clusters/${environment.name}/apps/unchanged.yaml`, content: 'same\n' },
+      ],
+      findings: [],
+    });
 
     it('writes the hydrated files that change, and lists them', async () => {
       await repo.write('clusters/staging/apps/unchanged.yaml', 'same\n');
