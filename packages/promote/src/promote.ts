@@ -49,8 +49,6 @@ export interface PromoteOptions {
   /** Create `promote/<from>-to-<to>-<short HEAD>` and commit the promotion on it. */
   branch?: boolean;
   hydrate?: Hydrator;
-  /** Reports progress of the slow steps (hydration); the CLI prints it to stderr. */
-  progress?: (message: string) => void;
 }
 
 export interface PromotionResult {
@@ -211,7 +209,6 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
   );
 
   if (options.hydrate) {
-    options.progress?.(`re-hydrating ${to.name}'s Applications…`);
     const hydration = await options.hydrate({ root, environment: newTo });
     result.consequences.push(...hydration.findings);
     for (const hydrated of hydration.files) {
