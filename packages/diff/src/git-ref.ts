@@ -77,9 +77,9 @@ export interface Snapshot {
   cleanup: () => Promise<void>;
 }
 
-function pipeArchive(root: string, commit: string, paths: readonly string[], dir: string): Promise<void> {
+function pipeArchive(root: string, commit: string, dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const archive = spawn('git', ['archive', '--format=tar', commit, '--', ...paths], {
+    const archive = spawn('git', ['archive', '--format=tar', commit], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -109,19 +109,15 @@ function pipeArchive(root: string, commit: string, paths: readonly string[], dir
 }
 
 /**
- * The files of `commit` under the given top-level paths, extracted to a temporary folder with
- * `git archive`: the user's working tree, index and branches are never touched (a worktree would
- * register itself in .git). Paths absent at that commit are skipped.
+ * The tree of `commit` (all of it: a component may read any folder of the repository), extracted to a
+ * temporary folder with `git archive`: the user's working tree, index and branches are never touched
+ * (a worktree would register itself in .git and outlive an interrupted run).
  */
-export async function snapshotAt(root: string, commit: string, paths: readonly string[]): Promise<Snapshot> {
-  const present = new Set(
-    (await git(root, ['ls-tree', '--name-only', '-z', commit])).split('\0').filter(Boolean),
-  );
-  const wanted = paths.filter((p) => present.has(p));
+export async function snapshotAt(root: string, commit: string): Promise<Snapshot> {
   const dir = await mkdtemp(path.join(tmpdir(), 'airspark-diff-base-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
-    if (wanted.length > 0) await pipeArchive(root, commit, wanted, dir);
+    await pipeArchive(root, commit, dir);
   } catch (error) {
     await cleanup();
     throw error;

@@ -32,5 +32,4 @@ export {
   type InputsOf,
   type PinDiff,
   runDiff,
-  SNAPSHOT_PATHS,
 } from './run-diff.js';

@@ -23,9 +23,6 @@ export type InputsOf = (root: string, env: string) => Promise<readonly string[]>
 /** Until components say which files they read, every component folder counts for every environment. */
 export const allComponentInputs: InputsOf = async (_root, env) => [`clusters/${env}/`, 'apps/'];
 
-/** What the base snapshot holds: the render inputs, and the workspace marker the loaders look for. */
-export const SNAPSHOT_PATHS = ['clusters', 'apps', 'pnpm-workspace.yaml'] as const;
-
 export interface PinDiff {
   pin: string;
   before?: string;
@@ -55,6 +52,8 @@ export interface DiffOptions {
   envs?: readonly string[];
   render: EnvironmentRenderer;
   inputsOf?: InputsOf;
+  /** Runs once on the base snapshot folder before it is rendered (e.g. to fill the chart cache). */
+  prepareBase?: (dir: string) => Promise<void>;
   progress?: (message: string) => void;
 }
 
@@ -132,7 +131,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
   const commit = await resolveCommit(root, options.base);
   const changedFiles = await changedFilesSince(root, commit);
   progress?.(`reading ${options.base} (${commit.slice(0, 12)})…`);
-  const snapshot = await snapshotAt(root, commit, SNAPSHOT_PATHS);
+  const snapshot = await snapshotAt(root, commit);
   try {
     const [now, then] = await Promise.all([namesAt(root), namesAt(snapshot.dir)]);
     const known = await inPromotionOrder(
@@ -166,6 +165,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
     }
 
     const environments: EnvironmentDiff[] = [];
+    if (selected.length > 0) await options.prepareBase?.(snapshot.dir);
     for (const [i, env] of selected.entries()) {
       const existsBefore = then.includes(env);
       const existsAfter = now.includes(env);
