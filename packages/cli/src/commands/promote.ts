@@ -99,7 +99,6 @@ export async function promoteCommand(args: string[], ctx: CliContext): Promise<n
       to,
       dryRun: values['dry-run'],
       branch: values.branch,
-      progress: (message) => ctx.stderr.write(`${message}\n`),
     });
     ctx.stdout.write(format === 'json' ? toJson(result) : formatResult(result, color));
     return 0;
