@@ -1,3 +1,4 @@
+import { chmod, writeFile } from 'node:fs/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gitEnv, repoCopy, run } from './repo-copy.js';
 
@@ -82,6 +83,17 @@ describe('airspark promote', () => {
     expect(repo.git('log', '-1', '--format=%s')).toBe(
       'Promote dev → staging: components.sparkOperator.chartVersion 2.5.3\n',
     );
+  });
+
+  it('--branch whose commit a hook refuses exits 1 and says how to finish or undo it', async () => {
+    repo.git('commit', '--quiet', '--all', '-m', 'bump');
+    const hook = `${repo.root}/.git/hooks/pre-commit`;
+    await writeFile(hook, '#!/bin/sh\nexit 1\n');
+    await chmod(hook, 0o755);
+    const { code, stderr } = await run(['promote', 'dev', 'staging', '--branch'], repo.root);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^airspark promote: the promotion is written and staged on the new branch promote\/dev-to-staging-/);
+    expect(stderr).toContain('git reset --hard && git switch - && git branch -D promote/dev-to-staging-');
   });
 
   it('nothing to promote is exit 0 with a plain sentence', async () => {

@@ -13,6 +13,7 @@ export {
   type HydratedFile,
   type Hydrator,
   type PromoteOptions,
+  PromotionCommitFailed,
   PromotionRefused,
   type PromotionResult,
   promote,

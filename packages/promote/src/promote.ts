@@ -77,6 +77,19 @@ export class PromotionRefused extends UsageError {
   }
 }
 
+/** The promotion is written and staged on its branch, but git would not commit it. */
+export class PromotionCommitFailed extends Error {
+  override name = 'PromotionCommitFailed';
+  constructor(
+    readonly branch: string,
+    detail: string,
+  ) {
+    super(
+      `the promotion is written and staged on the new branch ${branch}, but the commit failed: ${detail}\nFix what it reports and run \`git commit\`, or abandon it (the tree was clean before): \`git reset --hard && git switch - && git branch -D ${branch}\`.`,
+    );
+  }
+}
+
 function commitMessage(
   from: string,
   to: string,
@@ -210,7 +223,8 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
 
   if (options.hydrate) {
     const hydration = await options.hydrate({ root, environment: newTo });
-    result.consequences.push(...hydration.findings);
+    // Hydration warnings (e.g. an infrastructure hand-off not there yet) predate the promotion.
+    result.consequences.push(...hydration.findings.filter((f) => f.severity === 'error'));
     for (const hydrated of hydration.files) {
       const current = await readFile(path.join(root, hydrated.file), 'utf8').catch(() => null);
       if (current === hydrated.content) continue;
@@ -243,7 +257,12 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
   }
   if (result.branch && head !== undefined) {
     await git(root, ['add', '--all', '--', ...result.files]);
-    await git(root, ['commit', '--quiet', '-m', commitMessage(from.name, to.name, changes, result, head)]);
+    try {
+      await git(root, ['commit', '--quiet', '-m', commitMessage(from.name, to.name, changes, result, head)]);
+    } catch (error) {
+      // Typically the pre-commit hook refusing the result: the files are written and staged.
+      throw new PromotionCommitFailed(result.branch.name, (error as Error).message);
+    }
     result.branch.commit = (await shortHead(root)).trim();
   }
   return result;

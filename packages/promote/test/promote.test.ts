@@ -7,6 +7,7 @@ import {
   applyPinChanges,
   environmentPins,
   type Hydrator,
+  PromotionCommitFailed,
   PromotionRefused,
   promote,
   RELEASE_LOG_FILE,
@@ -214,6 +215,24 @@ describe('pnpm promote', () => {
       );
       expect(await snapshot(repo.root)).toEqual(before);
       expect(repo.git('branch', '--show-current').trim()).toBe('main');
+    });
+
+    it('when the commit itself fails (a hook refuses it), says where the staged promotion is and how to undo it', async () => {
+      const { chmod, writeFile: write } = await import('node:fs/promises');
+      const hook = path.join(repo.root, '.git/hooks/pre-commit');
+      await write(hook, '#!/bin/sh\necho "policy says no" >&2\nexit 1\n');
+      await chmod(hook, 0o755);
+      const head = repo.git('rev-parse', '--short', 'HEAD').trim();
+      const failure = await promote({ root: repo.root, from: 'dev', to: 'staging', branch: true }).catch(
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(PromotionCommitFailed);
+      expect((failure as Error).message).toContain(`staged on the new branch promote/dev-to-staging-${head}`);
+      expect((failure as Error).message).toContain('policy says no');
+      expect(repo.git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
+        `M  ${RELEASE_LOG_FILE}`,
+        `M  ${STAGING}`,
+      ]);
     });
 
     it('is refused when the branch exists already', async () => {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { findRepositoryRoot, UsageError } from '@airspark/config';
 import { formatText } from '@airspark/findings';
-import { PromotionRefused, type PromotionResult, promote } from '@airspark/promote';
+import { PromotionCommitFailed, PromotionRefused, type PromotionResult, promote } from '@airspark/promote';
 import { createColors } from 'picocolors';
 import { type CliContext, wantsColor } from '../cli-context.js';
 
@@ -16,7 +16,8 @@ Applications. TO must be promoted from FROM (promotedFrom in its environment.yam
   --branch    create the git branch promote/FROM-to-TO-<commit> and commit the promotion on it
               (refused when the working tree has uncommitted changes)
 
-Exit codes: 0 promoted (or nothing to promote), 2 refused or usage error.`;
+Exit codes: 0 promoted (or nothing to promote), 1 written but the --branch commit failed (e.g. the
+pre-commit hook refused it), 2 refused or usage error.`;
 
 function formatResult(result: PromotionResult, color: boolean): string {
   const c = createColors(color);
@@ -103,6 +104,10 @@ export async function promoteCommand(args: string[], ctx: CliContext): Promise<n
     ctx.stdout.write(format === 'json' ? toJson(result) : formatResult(result, color));
     return 0;
   } catch (error) {
+    if (error instanceof PromotionCommitFailed) {
+      ctx.stderr.write(`airspark promote: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof PromotionRefused && error.findings.length > 0) {
       const summary = { environments: [from, to], errors: error.findings.length, warnings: 0, files: 0 };
       ctx.stderr.write(
