@@ -92,7 +92,9 @@ describe('airspark promote', () => {
     await chmod(hook, 0o755);
     const { code, stderr } = await run(['promote', 'dev', 'staging', '--branch'], repo.root);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^airspark promote: the promotion is written and staged on the new branch promote\/dev-to-staging-/);
+    expect(stderr).toMatch(
+      /^airspark promote: the promotion is written and staged on the new branch promote\/dev-to-staging-/,
+    );
     expect(stderr).toContain('git reset --hard && git switch - && git branch -D promote/dev-to-staging-');
   });
 
