@@ -156,7 +156,7 @@ describe('docs/promotion.md', () => {
     const { repoRoot } = await import('./fixtures.js');
     const doc = await readFile(`${repoRoot}/docs/promotion.md`, 'utf8');
     const table = /<!-- pins:start -->\n([\s\S]*?)<!-- pins:end -->/.exec(doc)?.[1] ?? '';
-    const rows = [...table.matchAll(/^\| `([^`]+)` \| (semantic version|release log) \|$/gm)].map(
+    const rows = [...table.matchAll(/^\| `([^`]+)` +\| (semantic version|release log) +\|$/gm)].map(
       (m) => `${m[1]}:${m[2] === 'semantic version' ? 'semver' : 'recorded'}`,
     );
     expect(rows).toEqual(environmentPins().map((p) => `${p.id}:${p.order}`));
