@@ -2,9 +2,10 @@ import { type CliContext, processContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { chartsCommand } from './commands/charts.js';
-import { renderCommand } from './commands/render.js';
+import { diffCommand } from './commands/diff.js';
 import { preCommitCommand } from './commands/pre-commit.js';
 import { promoteCommand } from './commands/promote.js';
+import { renderCommand } from './commands/render.js';
 import { validateCommand } from './commands/validate.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
@@ -16,6 +17,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   charts: { run: chartsCommand, summary: 'pull the pinned upstream charts into the verified cache' },
   bootstrap: { run: bootstrapCommand, summary: 'install Argo CD and the root application into a cluster' },
   promote: { run: promoteCommand, summary: "copy FROM's promotable pins to TO (`promote dev staging`)" },
+  diff: { run: diffCommand, summary: 'rendered per-object diff against a git ref (`diff --base origin/main`)' },
   'pre-commit': { run: preCommitCommand, summary: 'validate what the staged files touch (the git hook)' },
 };
 

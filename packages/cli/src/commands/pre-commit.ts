@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { findRepositoryRoot, listEnvironmentNames, loadEnvironments } from '@airspark/config';
-import { affectedEnvironments, allComponentInputs, partlyStagedFiles, stagedFiles } from '@airspark/diff';
+import { affectedEnvironments, partlyStagedFiles, stagedFiles } from '@airspark/diff';
 import { RELEASE_LOG_FILE } from '@airspark/promote';
 import type { CliContext } from '../cli-context.js';
+import { environmentInputs } from '../render-bridge.js';
 import { validateCommand } from './validate.js';
 
 export const preCommitUsage = `Usage: airspark pre-commit [--root DIR]
@@ -46,7 +47,7 @@ export async function preCommitCommand(args: string[], ctx: CliContext): Promise
   if (staged.length === 0) return 0;
   const names = await listEnvironmentNames(root);
   const inputs = await Promise.all(
-    names.map(async (env) => ({ env, inputs: [...(await allComponentInputs(root, env)), RELEASE_LOG_FILE] })),
+    names.map(async (env) => ({ env, inputs: [...(await environmentInputs(root, env)), RELEASE_LOG_FILE] })),
   );
   const affected = await withSuccessors(root, affectedEnvironments(staged, inputs));
   if (affected.length === 0) return 0;

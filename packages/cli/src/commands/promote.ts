@@ -4,6 +4,7 @@ import { formatText } from '@airspark/findings';
 import { PromotionCommitFailed, PromotionRefused, type PromotionResult, promote } from '@airspark/promote';
 import { createColors } from 'picocolors';
 import { type CliContext, wantsColor } from '../cli-context.js';
+import { renderHydrator } from '../render-bridge.js';
 
 export const promoteUsage = `Usage: airspark promote FROM TO [--dry-run] [--branch] [--format text|json] [--root DIR]
 
@@ -100,6 +101,7 @@ export async function promoteCommand(args: string[], ctx: CliContext): Promise<n
       to,
       dryRun: values['dry-run'],
       branch: values.branch,
+      hydrate: renderHydrator,
     });
     ctx.stdout.write(format === 'json' ? toJson(result) : formatResult(result, color));
     return 0;

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import {
+  type ComponentLoadResult,
+  type LoadedEnvironment,
+  listEnvironmentNames,
+  loadComponents,
+  loadEnvironment,
+} from '@airspark/config';
+import type { EnvironmentRenderer, InputsOf } from '@airspark/diff';
+import type { Hydrator } from '@airspark/promote';
+import {
+  collectChartRefs,
+  ensureTools,
+  hydrateEnvironment,
+  LOCK_FILE,
+  pullCharts,
+  renderEnvironment,
+} from '@airspark/render';
+
+/**
+ * The renderer's services as promote, diff and the pre-commit hook need them. @airspark/promote and
+ * @airspark/diff take these as functions so that they do not depend on helm; the CLI plugs them in.
+ */
+
+/** promote: the generated files of the target environment, from its new (unwritten) model. */
+export const renderHydrator: Hydrator = async ({ root, environment }) => {
+  const hydration = await hydrateEnvironment(root, environment, await loadComponents(root));
+  return {
+    files: [...hydration.files].map(([file, content]) => ({ file, content })),
+    findings: hydration.findings,
+  };
+};
+
+const folder = (p: string) => (p.endsWith('/') ? p : `${p}/`);
+
+/**
+ * The files an environment is made from: its clusters/<env>/ folder, the chart lock, and for each
+ * component it enables, the component's folder and every path its declaration reads (chart or
+ * manifests folder, values files, values schema, extra sources). When the components cannot be
+ * hydrated, every component folder counts, so that nothing is missed.
+ */
+export const environmentInputs: InputsOf = async (root, env) => {
+  const own = [`clusters/${env}/`, LOCK_FILE];
+  const { environment } = await loadEnvironment(root, env);
+  let components: ComponentLoadResult;
+  try {
+    components = await loadComponents(root);
+  } catch {
+    return [...own, 'apps/'];
+  }
+  if (!environment || components.findings.some((f) => f.severity === 'error')) return [...own, 'apps/'];
+  const hydration = await hydrateEnvironment(root, environment, components);
+  const inputs = new Set(own);
+  for (const { component, valueFiles } of hydration.components) {
+    const declared = component.component;
+    inputs.add(folder(path.posix.dirname(component.file)));
+    if (declared.source.path) inputs.add(folder(declared.source.path));
+    for (const file of [...(declared.values?.files ?? []), ...valueFiles]) inputs.add(file);
+    if (declared.values?.schema) inputs.add(declared.values.schema);
+    for (const extra of declared.extraSources ?? []) inputs.add(folder(extra.path));
+  }
+  return [...inputs];
+};
+
+/**
+ * diff: one environment rendered like Argo CD. Strict, so that a chart missing from the cache is an
+ * error ("not rendered") rather than an Application that silently renders to nothing, which would
+ * read as every one of its objects removed.
+ */
+export function diffRenderer(progress?: (line: string) => void): EnvironmentRenderer {
+  return async (root, env) => {
+    const loaded = await loadEnvironment(root, env);
+    if (!loaded.environment) return { objects: [], findings: loaded.findings };
+    const render = await renderEnvironment({
+      root,
+      env: loaded.environment,
+      strict: true,
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    return { objects: render.objects, findings: render.findings };
+  };
+}
+
+/** Fills the chart cache with what the repository at `root` pins (used for the base snapshot). */
+export async function pullChartsFor(root: string, progress?: (line: string) => void): Promise<string[]> {
+  const components = await loadComponents(root);
+  const environments: LoadedEnvironment[] = [];
+  for (const name of await listEnvironmentNames(root)) {
+    const { environment } = await loadEnvironment(root, name);
+    if (environment) environments.push(environment);
+  }
+  const { refs } = await collectChartRefs(root, environments, components);
+  if (refs.length === 0) return [];
+  const tools = await ensureTools(progress ? { log: progress } : {});
+  const { outcomes } = await pullCharts({
+    root,
+    refs,
+    helm: tools.helm,
+    ...(progress ? { log: progress } : {}),
+  });
+  return outcomes.flatMap((o) =>
+    o.status === 'failed' ? [`${o.ref.chart} ${o.ref.version}: ${o.error}`] : [],
+  );
+}
