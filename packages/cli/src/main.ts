@@ -17,7 +17,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
   charts: { run: chartsCommand, summary: 'pull the pinned upstream charts into the verified cache' },
   bootstrap: { run: bootstrapCommand, summary: 'install Argo CD and the root application into a cluster' },
   promote: { run: promoteCommand, summary: "copy FROM's promotable pins to TO (`promote dev staging`)" },
-  diff: { run: diffCommand, summary: 'rendered per-object diff against a git ref (`diff --base origin/main`)' },
+  diff: {
+    run: diffCommand,
+    summary: 'rendered per-object diff against a git ref (`diff --base origin/main`)',
+  },
   'pre-commit': { run: preCommitCommand, summary: 'validate what the staged files touch (the git hook)' },
 };
 
