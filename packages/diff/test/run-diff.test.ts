@@ -17,7 +17,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const standInRenderer: EnvironmentRenderer = async (root, env) => {
   const objects: RenderedObject[] = [];
   const apps = await readdir(path.join(root, 'apps')).catch(() => []);
-  const override = await readFile(path.join(root, `clusters/${env}/values/livy.yaml`), 'utf8').catch(
+  const override = await readFile(path.join(root, `clusters/${env}/values/stand-in.yaml`), 'utf8').catch(
     () => '',
   );
   for (const app of apps.sort()) {
@@ -114,7 +114,7 @@ describe('runDiff on a real git repository', () => {
   });
 
   it('a per-environment values file affects only that environment, and shows exactly the changed field', async () => {
-    await write('clusters/staging/values/livy.yaml', 'replicas: 2\n');
+    await write('clusters/staging/values/stand-in.yaml', 'replicas: 2\n');
     const report = await diff();
     expect(report.environments.map((e) => [e.env, e.status])).toEqual([['staging', 'changed']]);
     const [object] = report.environments[0]?.objects ?? [];
@@ -193,8 +193,8 @@ describe('runDiff on a real git repository', () => {
   });
 
   it("leaves the user's working tree, index, branches and worktrees untouched", async () => {
-    await write('clusters/dev/values/livy.yaml', 'a: 1\n');
-    git('add', 'clusters/dev/values/livy.yaml');
+    await write('clusters/dev/values/stand-in.yaml', 'a: 1\n');
+    git('add', 'clusters/dev/values/stand-in.yaml');
     await write(
       'apps/livy/manifests/extra.yaml',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: livy }\ndata: {}\n',
