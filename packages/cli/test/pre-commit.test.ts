@@ -15,6 +15,17 @@ describe('airspark pre-commit', () => {
   afterEach(async () => repo.cleanup());
 
   const hook = () => run(['pre-commit'], repo.root, { NO_COLOR: '1' });
+  /** validate's closing line for a clean run of exactly these environments (warnings allowed). */
+  const cleanRunOf = (...envs: string[]) => {
+    const what = `${envs.length} environment${envs.length === 1 ? '' : 's'}`;
+    const list = `\\(${envs.join(', ')}\\)`;
+    return new RegExp(`(${what} valid ${list}|✖ 0 errors, \\d+ warnings? in ${what} ${list})`);
+  };
+  /** What a user does after editing environment.yaml: re-hydrate the Applications, stage everything. */
+  const hydrateAndStage = async (env: string) => {
+    expect((await run(['render', '--hydrate-only', '--env', env], repo.root)).code).toBe(0);
+    repo.git('add', '--all');
+  };
 
   it('does nothing when nothing is staged, or nothing staged is an environment input', async () => {
     expect(await hook()).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -25,15 +36,15 @@ describe('airspark pre-commit', () => {
 
   it('validates the staged environment and those promoted from it, not the others', async () => {
     await repo.edit(DEV, (t) => t.replace('refreshIntervalSeconds: 120', 'refreshIntervalSeconds: 90'));
-    repo.git('add', DEV);
+    await hydrateAndStage('dev');
     const { code, stderr } = await hook();
+    expect(stderr).toMatch(cleanRunOf('dev', 'staging', 'prod'));
     expect(code).toBe(0);
-    expect(stderr).toContain('3 environments valid (dev, staging, prod)');
 
     repo.git('commit', '--quiet', '-m', 'dev');
     await repo.edit(PROD, (t) => t.replace('natGateways: perZone', 'natGateways: single'));
-    repo.git('add', PROD);
-    expect((await hook()).stderr).toContain('1 environment valid (prod)');
+    await hydrateAndStage('prod');
+    expect((await hook()).stderr).toMatch(cleanRunOf('prod'));
   });
 
   it('stops the commit on a finding, with file, line and the way out', async () => {
@@ -104,6 +115,7 @@ describe('the git hook as pnpm install sets it (simple-git-hooks, real git commi
       t.replace('    chartVersion: 2.6.0', '    chartVersion: 2.5.2'),
     );
     await repo.edit(DEV, (t) => t.replace('    chartVersion: 2.5.2', '    chartVersion: 2.6.0'));
+    expect((await run(['render', '--hydrate-only', '--env', 'dev'], repo.root)).code).toBe(0);
     repo.git('add', '--all');
     const accepted = commit('dev moves first');
     expect(accepted.stderr).toContain('[promotion/drift]'); // a warning: staging is now behind dev

@@ -17,11 +17,20 @@ export const gitEnv = {
   GIT_CONFIG_NOSYSTEM: '1',
 };
 
-/** A throw-away git repository holding a copy of the given top-level folders of this repository. */
-export async function repoCopy(folders: readonly string[] = ['clusters']) {
+/**
+ * A throw-away git repository holding a copy of this repository's environments and components
+ * (the component test package and anything installed are left out).
+ */
+export async function repoCopy(folders: readonly string[] = ['clusters', 'apps']) {
   const root = await mkdtemp(path.join(tmpdir(), 'airspark-cli-'));
-  for (const folder of folders)
-    await cp(path.join(repoRoot, folder), path.join(root, folder), { recursive: true });
+  const skip = (src: string) =>
+    src.split(path.sep).includes('node_modules') || src === path.join(repoRoot, 'apps/test');
+  for (const folder of folders) {
+    await cp(path.join(repoRoot, folder), path.join(root, folder), {
+      recursive: true,
+      filter: (src) => !skip(src),
+    });
+  }
   await writeFile(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...gitEnv } });

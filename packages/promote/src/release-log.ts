@@ -130,8 +130,9 @@ export function recordedIndex(log: ReleaseLog, pin: string, value: string): numb
   return index === -1 ? undefined : index;
 }
 
-const header = `# The release log: for each promotable pin ordered by release (image tags, the DAG revision), the
-# values released through the promotion chain, oldest first. \`pnpm promote\` appends to it; the
+const header = `# The release log: for each promotable pin ordered by release (image tags, the DAG revision, the AMI
+# alias: what the schema does not order by semantic version), the values released through the
+# promotion chain, oldest first. \`pnpm promote\` appends to it; the
 # promotion check in \`pnpm validate\` reads it to tell whether an environment is ahead of the one it
 # is promoted from. Append only; see docs/promotion.md.
 apiVersion: airspark.dev/v1alpha1

@@ -16,12 +16,14 @@ describe('promotable pins', () => {
       'gitops.argocd.chartVersion:semver',
       'components.airflow.chartVersion:semver',
       'components.airflow.imageTag:recorded',
+      'components.airflow.image.tag:recorded',
       'components.sparkOperator.chartVersion:semver',
       'components.livy.chartVersion:semver',
       'components.livy.image.tag:recorded',
       'components.karpenter.chartVersion:semver',
       'spark.jobImage.tag:recorded',
       'dags.revision:recorded',
+      'karpenter.amiAlias:recorded',
     ]);
   });
 
