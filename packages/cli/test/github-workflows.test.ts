@@ -59,13 +59,14 @@ describe('GitHub workflows', () => {
     };
     expect(`pnpm@${workflow.env?.PNPM_VERSION}`).toBe(pkg.packageManager);
     const ciRun = await readFile(path.join(repoRoot, '.ci/run'), 'utf8');
-    expect(ciRun).toContain(`UV_VERSION=${workflow.env?.UV_VERSION}`);
+    expect(ciRun).toContain(`PNPM_VERSION=${workflow.env?.PNPM_VERSION}`);
     const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
     const scripts = runs.flatMap((r) => [...r.matchAll(/pnpm (?:-s )?(\w+)/g)].map((m) => m[1] as string));
     for (const script of scripts.filter((s) => !['install'].includes(s))) {
       expect(Object.keys(pkg.scripts), script).toContain(script);
     }
-    expect(scripts).toEqual(expect.arrayContaining(['validate', 'diff', 'test']));
+    expect(scripts).toEqual(expect.arrayContaining(['validate', 'charts', 'diff']));
+    expect(runs).toContain('bash .ci/run'); // every test, exactly as the project's own CI runs them
   });
 
   it('the diff comment is found again by the marker pnpm diff writes', async () => {
