@@ -37,30 +37,37 @@ const folder = (p: string) => (p.endsWith('/') ? p : `${p}/`);
  * The files an environment is made from: its clusters/<env>/ folder, the chart lock, and for each
  * component it enables, the component's folder and every path its declaration reads (chart or
  * manifests folder, values files, values schema, extra sources). When the components cannot be
- * hydrated, every component folder counts, so that nothing is missed.
+ * loaded, every component folder counts, so that nothing is missed. The returned function loads the
+ * components of a repository once: make one per command run.
  */
-export const environmentInputs: InputsOf = async (root, env) => {
-  const own = [`clusters/${env}/`, LOCK_FILE];
-  const { environment } = await loadEnvironment(root, env);
-  let components: ComponentLoadResult;
-  try {
-    components = await loadComponents(root);
-  } catch {
-    return [...own, 'apps/'];
-  }
-  if (!environment || components.findings.some((f) => f.severity === 'error')) return [...own, 'apps/'];
-  const hydration = await hydrateEnvironment(root, environment, components);
-  const inputs = new Set(own);
-  for (const { component, valueFiles } of hydration.components) {
-    const declared = component.component;
-    inputs.add(folder(path.posix.dirname(component.file)));
-    if (declared.source.path) inputs.add(folder(declared.source.path));
-    for (const file of [...(declared.values?.files ?? []), ...valueFiles]) inputs.add(file);
-    if (declared.values?.schema) inputs.add(declared.values.schema);
-    for (const extra of declared.extraSources ?? []) inputs.add(folder(extra.path));
-  }
-  return [...inputs];
-};
+export function environmentInputs(): InputsOf {
+  const components = new Map<string, Promise<ComponentLoadResult | undefined>>();
+  const componentsOf = (root: string) => {
+    if (!components.has(root))
+      components.set(
+        root,
+        loadComponents(root).catch(() => undefined),
+      );
+    return components.get(root) as Promise<ComponentLoadResult | undefined>;
+  };
+  return async (root, env) => {
+    const own = [`clusters/${env}/`, LOCK_FILE];
+    const [{ environment }, loaded] = await Promise.all([loadEnvironment(root, env), componentsOf(root)]);
+    if (!environment || !loaded || loaded.findings.some((f) => f.severity === 'error'))
+      return [...own, 'apps/'];
+    const hydration = await hydrateEnvironment(root, environment, loaded);
+    const inputs = new Set(own);
+    for (const { component, valueFiles } of hydration.components) {
+      const declared = component.component;
+      inputs.add(folder(path.posix.dirname(component.file)));
+      if (declared.source.path) inputs.add(folder(declared.source.path));
+      for (const file of [...(declared.values?.files ?? []), ...valueFiles]) inputs.add(file);
+      if (declared.values?.schema) inputs.add(declared.values.schema);
+      for (const extra of declared.extraSources ?? []) inputs.add(folder(extra.path));
+    }
+    return [...inputs];
+  };
+}
 
 /**
  * diff: one environment rendered like Argo CD. Strict, so that a chart missing from the cache is an

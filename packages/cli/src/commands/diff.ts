@@ -69,7 +69,7 @@ export async function diffCommand(args: string[], ctx: CliContext): Promise<numb
     base: values.base,
     envs: values.env ?? [],
     render: diffRenderer(),
-    inputsOf: environmentInputs,
+    inputsOf: environmentInputs(),
     progress,
     ...(values['pull-charts']
       ? {

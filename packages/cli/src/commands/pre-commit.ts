@@ -46,8 +46,9 @@ export async function preCommitCommand(args: string[], ctx: CliContext): Promise
   const staged = await stagedFiles(root);
   if (staged.length === 0) return 0;
   const names = await listEnvironmentNames(root);
+  const inputsOf = environmentInputs();
   const inputs = await Promise.all(
-    names.map(async (env) => ({ env, inputs: [...(await environmentInputs(root, env)), RELEASE_LOG_FILE] })),
+    names.map(async (env) => ({ env, inputs: [...(await inputsOf(root, env)), RELEASE_LOG_FILE] })),
   );
   const affected = await withSuccessors(root, affectedEnvironments(staged, inputs));
   if (affected.length === 0) return 0;
