@@ -29,6 +29,12 @@ const root = mkdtempSync(path.join(tmpdir(), 'airspark-bench-hook-'));
 const git = (...args) => execFileSync('git', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
 try {
   cpSync(path.join(repoRoot, 'clusters'), path.join(root, 'clusters'), { recursive: true });
+  // The components, without their test package (apps/test) and anything installed.
+  cpSync(path.join(repoRoot, 'apps'), path.join(root, 'apps'), {
+    recursive: true,
+    filter: (src) =>
+      !src.split(path.sep).includes('node_modules') && src !== path.join(repoRoot, 'apps/test'),
+  });
   writeFileSync(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
   writeFileSync(path.join(root, '.gitignore'), 'packages\nnode_modules\n');
   copyFileSync(path.join(repoRoot, '.simple-git-hooks.json'), path.join(root, '.simple-git-hooks.json'));
@@ -56,8 +62,13 @@ try {
   );
   const measuredEnv = { ...env, NODE_OPTIONS: `--require ${preload}` };
 
+  const bin = ['packages/cli/bin/airspark.js', 'pre-commit'];
   let counter = 0;
-  /** Stages a fresh, valid change of one environment (dev reaches staging and prod through the chain check). */
+  /**
+   * Stages a fresh, valid change of one environment as a user makes it: edit environment.yaml,
+   * re-hydrate its Applications (not measured), stage both. Through the promotion check, a change of
+   * dev is validated with staging and prod.
+   */
   const stage = (envName) => {
     const file = path.join(root, `clusters/${envName}/environment.yaml`);
     const text = readFileSync(file, 'utf8').replace(
@@ -65,7 +76,12 @@ try {
       `refreshIntervalSeconds: ${300 + (counter++ % 500)}`,
     );
     writeFileSync(file, text);
-    git('add', file);
+    execFileSync(process.execPath, [bin[0], 'render', '--hydrate-only', '--env', envName], {
+      cwd: root,
+      env,
+      stdio: 'ignore',
+    });
+    git('add', '--all');
   };
   const stageUnrelated = () => {
     writeFileSync(path.join(root, 'NOTES.md'), `note ${counter++}\n`);
@@ -105,7 +121,6 @@ try {
     };
   };
 
-  const bin = ['packages/cli/bin/airspark.js', 'pre-commit'];
   const results = [
     measure(
       'airspark pre-commit, staged dev (validates dev, staging, prod)',

@@ -1,7 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  APPS_DIR,
+  CLUSTERS_DIR,
   type ComponentLoadResult,
+  componentFile,
   type LoadedEnvironment,
+  listComponentNames,
   listEnvironmentNames,
   loadComponents,
   loadEnvironment,
@@ -67,6 +72,25 @@ export function environmentInputs(): InputsOf {
     }
     return [...inputs];
   };
+}
+
+/**
+ * A cheap first look for the pre-commit hook: can `file` be an input of any environment at all?
+ * Inputs live under clusters/ and apps/, in the chart lock, or at a path a component declaration
+ * names; a declaration names every path it reads, so a file none of them mentions (not even one of
+ * its folders) is no input. Mentions are found in the raw text, without the schema check, so this
+ * may say yes too often (then the exact inputs are computed), never no wrongly.
+ */
+export async function mayBeEnvironmentInput(root: string): Promise<(file: string) => boolean> {
+  const texts = await Promise.all(
+    (await listComponentNames(root)).map((name) => readFile(path.join(root, componentFile(name)), 'utf8')),
+  );
+  const ancestors = (file: string) => file.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  return (file) =>
+    file.startsWith(`${CLUSTERS_DIR}/`) ||
+    file.startsWith(`${APPS_DIR}/`) ||
+    file === LOCK_FILE ||
+    texts.some((text) => ancestors(file).some((a) => text.includes(a)));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFile, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitEnv, repoCopy, repoRoot, run } from './repo-copy.js';
@@ -45,6 +45,29 @@ describe('airspark pre-commit', () => {
     await repo.edit(PROD, (t) => t.replace('natGateways: perZone', 'natGateways: single'));
     await hydrateAndStage('prod');
     expect((await hook()).stderr).toMatch(cleanRunOf('prod'));
+  });
+
+  it("a file outside apps/ that a component reads counts as its environments' input", async () => {
+    // the Livy component gets an extra source folder at the top of the repository
+    await mkdir(path.join(repo.root, 'shared/livy'), { recursive: true });
+    await writeFile(
+      path.join(repo.root, 'shared/livy/extra.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra }\n',
+    );
+    await repo.edit(
+      'apps/livy/component.yaml',
+      (t) => `${t.trimEnd()}\nextraSources:\n  - path: shared/livy\n`,
+    );
+    for (const env of ['dev', 'staging', 'prod']) await hydrateAndStage(env);
+    repo.git('commit', '--quiet', '-m', 'livy reads shared/livy');
+    await writeFile(
+      path.join(repo.root, 'shared/livy/extra.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra2 }\n',
+    );
+    repo.git('add', '--all');
+    const { code, stderr } = await hook();
+    expect(stderr).toMatch(cleanRunOf('dev', 'staging', 'prod'));
+    expect(code).toBe(0);
   });
 
   it('stops the commit on a finding, with file, line and the way out', async () => {

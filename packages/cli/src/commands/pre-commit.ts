@@ -3,7 +3,7 @@ import { findRepositoryRoot, listEnvironmentNames, loadEnvironments } from '@air
 import { affectedEnvironments, partlyStagedFiles, stagedFiles } from '@airspark/diff';
 import { RELEASE_LOG_FILE } from '@airspark/promote';
 import type { CliContext } from '../cli-context.js';
-import { environmentInputs } from '../render-bridge.js';
+import { environmentInputs, mayBeEnvironmentInput } from '../render-bridge.js';
 import { validateCommand } from './validate.js';
 
 export const preCommitUsage = `Usage: airspark pre-commit [--root DIR]
@@ -44,7 +44,8 @@ export async function preCommitCommand(args: string[], ctx: CliContext): Promise
   }
   const root = await findRepositoryRoot(values.root ?? ctx.cwd);
   const staged = await stagedFiles(root);
-  if (staged.length === 0) return 0;
+  const mayBeInput = await mayBeEnvironmentInput(root);
+  if (!staged.some((file) => file === RELEASE_LOG_FILE || mayBeInput(file))) return 0;
   const names = await listEnvironmentNames(root);
   const inputsOf = environmentInputs();
   const inputs = await Promise.all(
