@@ -94,9 +94,10 @@ export async function mayBeEnvironmentInput(root: string): Promise<(file: string
 }
 
 /**
- * diff: one environment rendered like Argo CD. Strict, so that a chart missing from the cache is an
- * error ("not rendered") rather than an Application that silently renders to nothing, which would
- * read as every one of its objects removed.
+ * diff: one environment rendered like Argo CD. An Application that could not be rendered for a
+ * reason that is not the change's doing (its upstream chart is not in the cache) is reported as
+ * incomplete, so that diff leaves it out rather than showing its objects as removed; every other
+ * render error is an error.
  */
 export function diffRenderer(progress?: (line: string) => void): EnvironmentRenderer {
   return async (root, env) => {
@@ -105,10 +106,15 @@ export function diffRenderer(progress?: (line: string) => void): EnvironmentRend
     const render = await renderEnvironment({
       root,
       env: loaded.environment,
-      strict: true,
       ...(progress ? { onProgress: progress } : {}),
     });
-    return { objects: render.objects, findings: render.findings };
+    const incomplete = render.apps
+      .filter((a) => a.status === 'incomplete')
+      .map(({ app }) => {
+        const why = render.findings.find((f) => f.app === app && f.rule === 'render/chart-not-cached');
+        return { app, reason: why?.message ?? 'not completely rendered' };
+      });
+    return { objects: render.objects, findings: render.findings, incomplete };
   };
 }
 

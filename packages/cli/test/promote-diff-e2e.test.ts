@@ -154,6 +154,31 @@ describe('promote with the real hydration', () => {
     expect(validate.code).toBe(0);
     const findings = (JSON.parse(validate.stdout) as { findings: { rule: string; env: string }[] }).findings;
     expect(findings.map((f) => [f.rule, f.env])).toEqual([['promotion/drift', 'prod']]);
+
+    // The upstream chart is not cached here: diff still shows the pinned version moving in the
+    // Application, and names the app it could not compare instead of showing its objects removed.
+    repo.git('commit', '--quiet', '--all', '-m', 'Promote dev to staging');
+    const diff = await run(['diff', '--base', 'HEAD~1', '--format', 'json'], repo.root);
+    expect(diff.code, diff.stderr).toBe(0);
+    const [staging, ...others] = (
+      JSON.parse(diff.stdout) as {
+        environments: {
+          env: string;
+          skipped: { app: string; reason: string }[];
+          objects: {
+            id: { app: string; name: string };
+            fields: { path: string; before: unknown; after: unknown }[];
+          }[];
+        }[];
+      }
+    ).environments;
+    expect(others).toEqual([]);
+    expect(staging?.env).toBe('staging');
+    expect(staging?.skipped.map((s) => s.app)).toEqual(['karpenter', 'karpenter']);
+    expect(staging?.skipped[0]?.reason).toContain('chart not cached: karpenter 1.14.1');
+    expect(
+      staging?.objects.map((o) => [o.id.app, o.id.name, o.fields.map((f) => [f.path, f.before, f.after])]),
+    ).toEqual([['root', 'karpenter', [['spec.source.targetRevision', '1.14.1', '1.14.2']]]]);
   });
 
   it('promote dev prod is refused', async () => {

@@ -50,6 +50,8 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
         : `${counts.changed} changed, ${counts.added} added, ${counts.removed} removed`;
     lines.push('', `${c.bold(env.env)}: ${env.status === 'failed' ? c.red(summary) : summary}`);
     for (const problem of env.problems) lines.push(`  ${c.red('✖')} ${problem}`);
+    for (const { app, reason } of env.skipped)
+      lines.push(`  ${c.yellow('!')} not compared: app ${app} (${reason})`);
     for (const pin of env.pins)
       lines.push(`  pin ${pin.pin}: ${pin.before ?? '(unset)'} → ${pin.after ?? '(unset)'}`);
     for (const object of env.objects) {

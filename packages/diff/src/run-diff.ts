@@ -11,11 +11,19 @@ import { affectedEnvironments, type EnvironmentInputs, environmentsNamedIn } fro
 import { changedFilesSince, resolveCommit, snapshotAt } from './git-ref.js';
 import { diffRenders, type ObjectDiff, type RenderedObject } from './object-diff.js';
 
-/** Renders one environment of the repository at `root`; errors among the findings mean "not rendered". */
+/**
+ * Renders one environment of the repository at `root`. Errors among the findings mean "not
+ * rendered"; `incomplete` names Applications whose objects are missing for a reason that is not the
+ * change's doing (an upstream chart not in the cache), so they are left out of the comparison.
+ */
 export type EnvironmentRenderer = (
   root: string,
   env: string,
-) => Promise<{ objects: readonly RenderedObject[]; findings: readonly Finding[] }>;
+) => Promise<{
+  objects: readonly RenderedObject[];
+  findings: readonly Finding[];
+  incomplete?: readonly { app: string; reason: string }[];
+}>;
 
 /** The paths an environment's inputs live under (folders end with `/`), at the repository `root`. */
 export type InputsOf = (root: string, env: string) => Promise<readonly string[]>;
@@ -37,6 +45,8 @@ export interface EnvironmentDiff {
   objects: ObjectDiff[];
   /** Why a side could not be rendered (status `failed`). */
   problems: string[];
+  /** Applications left out of the comparison because a side could not render them, and why. */
+  skipped: { app: string; reason: string }[];
 }
 
 export interface DiffReport {
@@ -106,17 +116,18 @@ async function renderSide(
   env: string,
   exists: boolean,
   label: string,
-): Promise<{ objects: readonly RenderedObject[]; problems: string[] }> {
-  if (!exists) return { objects: [], problems: [] };
+): Promise<{ objects: readonly RenderedObject[]; problems: string[]; skipped: EnvironmentDiff['skipped'] }> {
+  if (!exists) return { objects: [], problems: [], skipped: [] };
   try {
-    const { objects, findings } = await render(root, env);
+    const { objects, findings, incomplete = [] } = await render(root, env);
     const errors = findings.filter((f) => f.severity === 'error');
     return {
       objects,
       problems: errors.map((f) => `${label}: ${f.file}${f.line > 0 ? `:${f.line}` : ''}: ${f.message}`),
+      skipped: incomplete.map(({ app, reason }) => ({ app, reason: `${label}: ${reason}` })),
     };
   } catch (error) {
-    return { objects: [], problems: [`${label}: ${(error as Error).message}`] };
+    return { objects: [], problems: [`${label}: ${(error as Error).message}`], skipped: [] };
   }
 }
 
@@ -178,7 +189,12 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
       progress?.(`[${i + 1}/${selected.length}] rendering ${env} in the working tree…`);
       const after = await renderSide(render, root, env, existsAfter, 'in the working tree');
       const problems = [...before.problems, ...after.problems];
-      const objects = problems.length > 0 ? [] : diffRenders(before.objects, after.objects);
+      // An Application one side could not render would read as all its objects added or removed.
+      const skipped = [...before.skipped, ...after.skipped];
+      const compared = (list: readonly RenderedObject[]) =>
+        list.filter((o) => !skipped.some((s) => s.app === o.app));
+      const objects =
+        problems.length > 0 ? [] : diffRenders(compared(before.objects), compared(after.objects));
       const status: EnvironmentDiff['status'] =
         problems.length > 0
           ? 'failed'
@@ -195,6 +211,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
         pins: diffPins(pinsBefore, pinsAfter),
         objects,
         problems,
+        skipped,
       });
     }
     return { base: { ref: options.base, commit }, changedFiles, environments };

@@ -123,7 +123,9 @@ describe('Secret values', () => {
     const report: DiffReport = {
       base: { ref: 'HEAD', commit: 'a'.repeat(40) },
       changedFiles: [],
-      environments: [{ env: 'staging', status: 'changed', pins: [], objects: diffs, problems: [] }],
+      environments: [
+        { env: 'staging', status: 'changed', pins: [], objects: diffs, problems: [], skipped: [] },
+      ],
     };
     for (const out of [
       formatText(report, { color: false }),
@@ -189,6 +191,7 @@ describe('markdown for a pull-request comment', () => {
         status: 'changed',
         pins: [{ pin: 'components.airflow.chartVersion', before: '1.22.0', after: '1.22.1' }],
         problems: [],
+        skipped: [],
         objects: Array.from({ length: n }, (_, i) => ({
           change: 'changed' as const,
           id: { app: 'airflow', apiVersion: 'v1', kind: 'ConfigMap', namespace: 'airflow', name: `cm-${i}` },

@@ -39,20 +39,24 @@ const standInRenderer: EnvironmentRenderer = async (root, env) => {
     }
   }
   const broken = objects.some((o) => o.object.kind === 'Broken');
+  // An app whose manifests folder holds UNCACHED renders nothing, like an upstream chart not in the cache.
+  const uncached: string[] = [];
+  for (const app of apps) {
+    const files = await readdir(path.join(root, 'apps', app, 'manifests')).catch(() => [] as string[]);
+    if (files.includes('UNCACHED')) uncached.push(app);
+  }
+  const error = {
+    severity: 'error',
+    rule: 'render/helm',
+    message: 'chart not cached',
+    file: 'apps/x',
+    line: 0,
+    column: 0,
+  } as const;
   return {
-    objects,
-    findings: broken
-      ? [
-          {
-            severity: 'error',
-            rule: 'render/helm',
-            message: 'chart not cached',
-            file: 'apps/x',
-            line: 0,
-            column: 0,
-          },
-        ]
-      : [],
+    objects: objects.filter((o) => !uncached.includes(o.app)),
+    findings: broken ? [error] : [],
+    incomplete: uncached.map((app) => ({ app, reason: 'chart not cached: demo 1.0.0' })),
   };
 };
 
@@ -177,6 +181,26 @@ describe('runDiff on a real git repository', () => {
     const report = await diff('HEAD', ['prod']);
     expect(report.environments.map((e) => [e.env, e.status])).toEqual([['prod', 'unchanged']]);
     await expect(diff('HEAD', ['qa'])).rejects.toThrow('no environment "qa" in the working tree or at HEAD');
+  });
+
+  it('an app one side cannot render (chart not cached) is left out of the comparison and named, not shown as removed', async () => {
+    await write(
+      'apps/other/manifests/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other, namespace: x }\n',
+    );
+    git('add', '--all');
+    git('commit', '--quiet', '-m', 'other app');
+    await write('apps/other/manifests/UNCACHED', '');
+    await write('apps/livy/manifests/all.yaml', manifests('livy:r3', 'T0xEVE9LRU4='));
+    const report = await diff('HEAD', ['dev']);
+    const [dev] = report.environments;
+    expect(dev?.skipped).toEqual([
+      { app: 'other', reason: 'in the working tree: chart not cached: demo 1.0.0' },
+    ]);
+    expect(dev?.objects.map((o) => [o.change, o.id.app, o.id.kind])).toEqual([
+      ['changed', 'livy', 'Deployment'],
+    ]);
+    expect(dev?.status).toBe('changed');
   });
 
   it('a render failure on either side marks the environment failed with the reason', async () => {
