@@ -51,6 +51,23 @@ describe('airspark promote', () => {
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
+  it("warns when dev was bumped without re-hydrating it, and still writes only staging's files", async () => {
+    repo.git('add', '--all');
+    repo.git('commit', '--quiet', '-m', 'spark operator bump in dev');
+    await repo.edit(DEV, (t) => t.replace('    chartVersion: 1.14.1', '    chartVersion: 1.14.2')); // no render
+    const { code, stdout } = await run(['promote', 'dev', 'staging'], repo.root, { NO_COLOR: '1' });
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      "warning dev: dev's hydrated Applications do not match its environment.yaml (clusters/dev/apps/karpenter.yaml); run `pnpm render --env dev --hydrate-only`",
+    );
+    expect(repo.git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
+      ` M ${DEV}`,
+      ' M clusters/staging/apps/karpenter.yaml',
+      ' M clusters/staging/apps/spark-operator.yaml',
+      ` M ${STAGING}`,
+    ]);
+  });
+
   it('refuses dev → prod with exit 2 and the chain', async () => {
     const { code, stdout, stderr } = await run(['promote', 'dev', 'prod'], repo.root);
     expect(code).toBe(2);

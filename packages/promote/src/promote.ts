@@ -121,6 +121,31 @@ function commitMessage(
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The source's own hydrated Applications should match its environment.yaml (a chart bump in dev
+ * without `pnpm render`): promote leaves FROM alone, but says so, since validate will refuse it.
+ */
+async function staleSource(root: string, from: LoadedEnvironment, hydrate: Hydrator): Promise<Finding[]> {
+  const { files } = await hydrate({ root, environment: from });
+  const stale: string[] = [];
+  for (const { file, content } of files) {
+    const current = await readFile(path.join(root, file), 'utf8').catch(() => null);
+    if (current !== content) stale.push(file);
+  }
+  if (stale.length === 0) return [];
+  return [
+    {
+      severity: 'warning',
+      rule: 'render/stale-application',
+      message: `${from.name}'s hydrated Applications do not match its environment.yaml (${stale.join(', ')}); run \`pnpm render --env ${from.name} --hydrate-only\` and commit them with the change to ${from.name}.`,
+      file: stale[0] as string,
+      line: 0,
+      column: 0,
+      env: from.name,
+    },
+  ];
+}
+
 function findingKey(f: Finding): string {
   return `${f.rule}|${f.env}|${f.message}`;
 }
@@ -232,6 +257,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
       result.hydrated.push(hydrated.file);
     }
   }
+  if (options.hydrate) result.consequences.push(...(await staleSource(root, from, options.hydrate)));
   result.files = [...writes.keys()];
   if (dryRun) return result;
 
