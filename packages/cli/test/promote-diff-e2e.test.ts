@@ -164,7 +164,7 @@ describe('promote with the real hydration', () => {
       JSON.parse(diff.stdout) as {
         environments: {
           env: string;
-          skipped: { app: string; reason: string }[];
+          skipped: { app: string; reason: string; sides: string[] }[];
           objects: {
             id: { app: string; name: string };
             fields: { path: string; before: unknown; after: unknown }[];
@@ -174,7 +174,9 @@ describe('promote with the real hydration', () => {
     ).environments;
     expect(others).toEqual([]);
     expect(staging?.env).toBe('staging');
-    expect(staging?.skipped.map((s) => s.app)).toEqual(['karpenter', 'karpenter']);
+    expect(staging?.skipped.map((s) => [s.app, s.sides])).toEqual([
+      ['karpenter', ['at HEAD~1', 'in the working tree']],
+    ]);
     expect(staging?.skipped[0]?.reason).toContain('chart not cached: karpenter 1.14.1');
     expect(
       staging?.objects.map((o) => [o.id.app, o.id.name, o.fields.map((f) => [f.path, f.before, f.after])]),

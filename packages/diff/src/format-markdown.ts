@@ -102,8 +102,10 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
   for (const env of report.environments) {
     const intro = [`#### ${escapeHtml(env.env)}`, ''];
     for (const problem of env.problems) intro.push(`- :x: ${escapeHtml(cut(problem, MAX_VALUE))}`);
-    for (const { app, reason } of env.skipped) {
-      intro.push(`- :warning: not compared: \`${escapeHtml(app)}\` (${escapeHtml(cut(reason, MAX_VALUE))})`);
+    for (const { app, reason, sides } of env.skipped) {
+      intro.push(
+        `- :warning: not compared: \`${escapeHtml(app)}\` (${escapeHtml(sides.join(' and '))}: ${escapeHtml(cut(reason, MAX_VALUE))})`,
+      );
     }
     if (env.pins.length > 0) {
       intro.push(

@@ -45,8 +45,8 @@ export interface EnvironmentDiff {
   objects: ObjectDiff[];
   /** Why a side could not be rendered (status `failed`). */
   problems: string[];
-  /** Applications left out of the comparison because a side could not render them, and why. */
-  skipped: { app: string; reason: string }[];
+  /** Applications left out of the comparison because a side could not render them, why, and where. */
+  skipped: { app: string; reason: string; sides: string[] }[];
 }
 
 export interface DiffReport {
@@ -110,6 +110,17 @@ function diffPins(before: Map<string, string>, after: Map<string, string>): PinD
   });
 }
 
+/** One entry per Application, naming both sides when both could not render it (first reason kept). */
+function mergeSkipped(entries: readonly EnvironmentDiff['skipped'][number][]): EnvironmentDiff['skipped'] {
+  const byApp = new Map<string, EnvironmentDiff['skipped'][number]>();
+  for (const entry of entries) {
+    const seen = byApp.get(entry.app);
+    if (seen) seen.sides.push(...entry.sides);
+    else byApp.set(entry.app, { ...entry, sides: [...entry.sides] });
+  }
+  return [...byApp.values()].sort((a, b) => a.app.localeCompare(b.app));
+}
+
 async function renderSide(
   render: EnvironmentRenderer,
   root: string,
@@ -124,7 +135,7 @@ async function renderSide(
     return {
       objects,
       problems: errors.map((f) => `${label}: ${f.file}${f.line > 0 ? `:${f.line}` : ''}: ${f.message}`),
-      skipped: incomplete.map(({ app, reason }) => ({ app, reason: `${label}: ${reason}` })),
+      skipped: incomplete.map(({ app, reason }) => ({ app, reason, sides: [label] })),
     };
   } catch (error) {
     return { objects: [], problems: [`${label}: ${(error as Error).message}`], skipped: [] };
@@ -190,7 +201,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
       const after = await renderSide(render, root, env, existsAfter, 'in the working tree');
       const problems = [...before.problems, ...after.problems];
       // An Application one side could not render would read as all its objects added or removed.
-      const skipped = [...before.skipped, ...after.skipped];
+      const skipped = mergeSkipped([...before.skipped, ...after.skipped]);
       const compared = (list: readonly RenderedObject[]) =>
         list.filter((o) => !skipped.some((s) => s.app === o.app));
       const objects =

@@ -195,7 +195,7 @@ describe('runDiff on a real git repository', () => {
     const report = await diff('HEAD', ['dev']);
     const [dev] = report.environments;
     expect(dev?.skipped).toEqual([
-      { app: 'other', reason: 'in the working tree: chart not cached: demo 1.0.0' },
+      { app: 'other', reason: 'chart not cached: demo 1.0.0', sides: ['in the working tree'] },
     ]);
     expect(dev?.objects.map((o) => [o.change, o.id.app, o.id.kind])).toEqual([
       ['changed', 'livy', 'Deployment'],
