@@ -100,19 +100,23 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
     return true;
   };
   for (const env of report.environments) {
-    const intro = [`#### ${escapeHtml(env.env)}`, ''];
-    for (const problem of env.problems) intro.push(`- :x: ${escapeHtml(cut(problem, MAX_VALUE))}`);
-    for (const { app, reason, sides } of env.skipped) {
-      intro.push(
-        `- :warning: not compared: \`${escapeHtml(app)}\` (${escapeHtml(sides.join(' and '))}: ${escapeHtml(cut(reason, MAX_VALUE))})`,
-      );
-    }
+    // Blocks separated by blank lines, so that a paragraph never runs on into a list item.
+    const notes = [
+      ...env.problems.map((problem) => `- :x: ${escapeHtml(cut(problem, MAX_VALUE))}`),
+      ...env.skipped.map(
+        ({ app, reason, sides }) =>
+          `- :warning: not compared: \`${escapeHtml(app)}\` (${escapeHtml(sides.join(' and '))}: ${escapeHtml(cut(reason, MAX_VALUE))})`,
+      ),
+    ];
+    const blocks = [`#### ${escapeHtml(env.env)}`];
+    if (notes.length > 0) blocks.push(notes.join('\n'));
     if (env.pins.length > 0) {
-      intro.push(
+      blocks.push(
         `**Pins:** ${env.pins.map((p) => `\`${p.pin}\` ${escapeHtml(p.before ?? '(unset)')} → ${escapeHtml(p.after ?? '(unset)')}`).join(', ')}`,
       );
     }
-    if (env.status === 'unchanged') intro.push('No changes in the rendered objects.');
+    if (env.status === 'unchanged') blocks.push('No changes in the rendered objects.');
+    const intro = [blocks.join('\n\n')];
     if (!add(`${intro.join('\n')}\n`)) {
       omitted.push(...env.objects.map((o) => ({ env: env.env, label: objectLabel(o) })));
       if (env.objects.length === 0) omitted.push({ env: env.env, label: '(summary)' });
