@@ -9,7 +9,7 @@
  * the next; everything else (account, region, sizes, limits, names) belongs to one environment.
  * `x-airspark-order` says how the promotion check orders a pin's values: `semver` by semantic
  * version, `recorded` (the default) by the order recorded in clusters/releases.yaml
- * (docs/adr/0601-promotion-order-release-log.md).
+ * (docs/adr/0023-promotion-order-release-log.md).
  */
 
 const semver = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
