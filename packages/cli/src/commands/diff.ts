@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, UsageError } from '@airspark/config';
 import { type DiffReport, formatMarkdown, formatText, runDiff } from '@airspark/diff';
-import { type CliContext, wantsColor } from '../cli-context.js';
 import { diffRenderer, environmentInputs, pullChartsFor } from '../render-bridge.js';
 
 export const diffUsage = `Usage: airspark diff --base REF [--env NAME]... [--format text|markdown|json] [--pull-charts] [--exit-code] [--root DIR]

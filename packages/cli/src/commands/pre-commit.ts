@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
+import type { CliContext } from '@airspark/cli-kit';
 import { findRepositoryRoot, listEnvironmentNames, loadEnvironments } from '@airspark/config';
 import { affectedEnvironments, partlyStagedFiles, stagedFiles } from '@airspark/diff';
 import { RELEASE_LOG_FILE } from '@airspark/promote';
-import type { CliContext } from '../cli-context.js';
 import { environmentInputs, mayBeEnvironmentInput } from '../render-bridge.js';
 import { validateCommand } from './validate.js';
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
+import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, UsageError } from '@airspark/config';
 import { formatText } from '@airspark/findings';
 import { PromotionCommitFailed, PromotionRefused, type PromotionResult, promote } from '@airspark/promote';
 import { createColors } from 'picocolors';
-import { type CliContext, wantsColor } from '../cli-context.js';
 import { renderHydrator } from '../render-bridge.js';
 
 export const promoteUsage = `Usage: airspark promote FROM TO [--dry-run] [--branch] [--format text|json] [--root DIR]
