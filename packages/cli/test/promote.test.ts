@@ -165,6 +165,23 @@ describe('airspark validate with promotion invariants', () => {
         /clusters\/staging\/environment\.yaml:\d+:10 {2}error {2}spark\.jobImage\.tag is "4\.0\.4-r9" in staging/,
       );
       expect(stdout).toContain('[promotion/ahead-of-source]');
+
+      // SARIF for code scanning: the rule is described and the result points at the pin's line.
+      const sarif = JSON.parse((await run(['validate', '--format', 'sarif'], repo.root)).stdout) as {
+        runs: {
+          tool: { driver: { rules: { id: string; helpUri?: string }[] } };
+          results: {
+            ruleId: string;
+            locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+          }[];
+        }[];
+      };
+      const [sarifRun] = sarif.runs;
+      expect(
+        sarifRun?.tool.driver.rules.find((r) => r.id === 'promotion/ahead-of-source')?.helpUri,
+      ).toContain('docs/promotion.md');
+      const result = sarifRun?.results.find((r) => r.ruleId === 'promotion/ahead-of-source');
+      expect(result?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(STAGING);
     } finally {
       await repo.cleanup();
     }

@@ -1,5 +1,5 @@
 export { GitError } from './git.js';
-export { chainHead, checkPromotionInvariants, rules } from './invariants.js';
+export { chainHead, checkPromotionInvariants, ruleSummaries, rules } from './invariants.js';
 export { type OrderContext, type Standing, standingOf } from './pin-order.js';
 export {
   environmentPins,

@@ -11,7 +11,26 @@ export const rules = {
   drift: 'promotion/drift',
   exception: 'promotion/exception',
   staleException: 'promotion/stale-exception',
+  releaseLog: 'promotion/release-log',
 } as const;
+
+/** One line per rule, for reports that describe their rules (SARIF). */
+export const ruleSummaries: readonly { id: string; summary: string }[] = [
+  {
+    id: rules.ahead,
+    summary: 'no environment is ahead of the one it is promoted from, unless an exception says why',
+  },
+  {
+    id: rules.drift,
+    summary: 'the pins in which an environment differs from its source, for the next promotion',
+  },
+  {
+    id: rules.exception,
+    summary: 'promotion exceptions name a promotable pin of an environment that has a source',
+  },
+  { id: rules.staleException, summary: 'promotion exceptions still apply to the value they name' },
+  { id: rules.releaseLog, summary: 'clusters/releases.yaml names release-ordered pins, each value once' },
+];
 
 interface PromotionException {
   pin: string;

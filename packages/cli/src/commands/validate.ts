@@ -11,7 +11,7 @@ import {
   type Report,
   summarize,
 } from '@airspark/findings';
-import { validatePromotion } from '@airspark/promote';
+import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
 import { chartsDir, ensureTools, hydrationFindings, renderEnvironment, type Tools } from '@airspark/render';
 import {
   allRules,
@@ -35,11 +35,18 @@ const formats = {
   junit: (report: Report) => formatJunit(report),
   sarif: (report: Report) => {
     return formatSarif(report, {
-      rules: allRules.map((r) => ({
-        id: r.id,
-        summary: r.summary,
-        helpUri: `https://github.com/airspark/airspark/blob/main/docs/validation.md#${r.id.replace('/', '')}`,
-      })),
+      rules: [
+        ...allRules.map((r) => ({
+          id: r.id,
+          summary: r.summary,
+          helpUri: `https://github.com/airspark/airspark/blob/main/docs/validation.md#${r.id.replace('/', '')}`,
+        })),
+        ...promotionRules.map((r) => ({
+          ...r,
+          helpUri:
+            'https://github.com/airspark/airspark/blob/main/docs/promotion.md#promotion-checks-in-pnpm-validate',
+        })),
+      ],
     });
   },
 } as const;
