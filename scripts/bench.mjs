@@ -18,6 +18,7 @@ const pieces = [
     command: process.execPath,
     args: ['packages/render/bench/render-bench.mjs', '--synthetic'],
   },
+  { name: 'pre-commit hook', command: process.execPath, args: ['scripts/bench/pre-commit-hook.mjs'] },
   { name: 'DAG parse time', command: 'pnpm', args: ['--filter', '@airspark/dags', 'run', 'bench'] },
   {
     name: 'validate throughput vs kubeconform',
