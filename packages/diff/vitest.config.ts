@@ -11,5 +11,5 @@ const gitIdentity = {
 };
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000, env: gitIdentity },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000, env: gitIdentity },
 });
