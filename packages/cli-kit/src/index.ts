@@ -1,1 +1,1 @@
-export { type CliContext, processContext, wantsColor } from './cli-context.js';
+export { type CliContext, invocationDirectory, processContext, wantsColor } from './cli-context.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliContext, processContext, wantsColor } from '../src/index.js';
+import { type CliContext, invocationDirectory, processContext, wantsColor } from '../src/index.js';
 
 const stream = (isTTY: boolean) => Object.assign(new PassThrough(), { isTTY });
 const ctx = (env: NodeJS.ProcessEnv): CliContext => ({
@@ -23,16 +23,23 @@ describe('wantsColor', () => {
   });
 });
 
-describe('processContext', () => {
-  const saved = process.env.INIT_CWD;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.INIT_CWD;
-    else process.env.INIT_CWD = saved;
+describe('invocationDirectory', () => {
+  const script = { npm_package_json: '/repo/package.json', INIT_CWD: '/repo/clusters/dev' };
+
+  it('takes the folder the user typed `pnpm <script>` in', () => {
+    expect(invocationDirectory(script, '/repo')).toBe('/repo/clusters/dev');
   });
-  it('takes the folder the user typed the pnpm command in', () => {
-    process.env.INIT_CWD = '/somewhere/clusters/dev';
-    expect(processContext().cwd).toBe('/somewhere/clusters/dev');
-    delete process.env.INIT_CWD;
-    expect(processContext().cwd).toBe(process.cwd());
+
+  it('ignores an INIT_CWD inherited by a process working elsewhere (a hook, a test, a benchmark)', () => {
+    expect(invocationDirectory(script, '/tmp/other-repo')).toBe('/tmp/other-repo');
+  });
+
+  it('uses the working directory outside pnpm scripts', () => {
+    expect(invocationDirectory({}, '/somewhere')).toBe('/somewhere');
+    expect(invocationDirectory({ INIT_CWD: '/elsewhere' }, '/somewhere')).toBe('/somewhere');
+  });
+
+  it('processContext applies it to the real process', () => {
+    expect(processContext().cwd).toBe(invocationDirectory(process.env, process.cwd()));
   });
 });

@@ -13,7 +13,8 @@ export async function syntheticRepository(repoRoot) {
     await writeFile(path.join(root, file), text);
   };
   await write('pnpm-workspace.yaml', 'packages: []\n');
-  for (const env of await readdir(path.join(repoRoot, 'clusters'))) {
+  const clusters = await readdir(path.join(repoRoot, 'clusters'), { withFileTypes: true });
+  for (const env of clusters.filter((e) => e.isDirectory()).map((e) => e.name)) {
     await mkdir(path.join(root, 'clusters', env), { recursive: true });
     await cp(
       path.join(repoRoot, 'clusters', env, 'environment.yaml'),
