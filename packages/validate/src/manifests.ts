@@ -188,7 +188,8 @@ function slowPath(text: string, file: string, error?: unknown): ParsedStream {
   return { manifests, findings };
 }
 
-function locateIn(
+/** Where the value at `path` starts in a parsed YAML document; undefined when the path is absent. */
+export function locateIn(
   doc: { contents: unknown },
   lines: LineCounter,
   file: string,

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { locateIn } from '../src/manifests.js';
 import type { ObjectPath, RenderedObject } from '../src/model.js';
 import { type EnvironmentInput, EnvironmentValidator } from '../src/validate.js';
 
@@ -21,23 +22,7 @@ export function objectsFromYaml(
     const object = doc.toJS() as Record<string, unknown> | null;
     if (!object) continue;
     const start = lineCounter.linePos(doc.range[0]);
-    const locate = (p: ObjectPath) => {
-      let node: unknown = doc.contents;
-      for (const segment of p) {
-        if (isMap(node)) {
-          const pair = node.items.find(
-            (i) => isPair(i) && isScalar(i.key) && String(i.key.value) === String(segment),
-          );
-          node = pair?.value;
-        } else if (isSeq(node)) node = node.items[Number(segment)];
-        else return undefined;
-        if (node === undefined || node === null) return undefined;
-      }
-      const range = (node as Node).range;
-      if (!range) return undefined;
-      const pos = lineCounter.linePos(range[0]);
-      return { file, line: pos.line, column: pos.col };
-    };
+    const locate = (p: ObjectPath) => locateIn(doc, lineCounter, file, p);
     out.push({
       env: options.env ?? 'dev',
       app: options.app ?? 'platform',
