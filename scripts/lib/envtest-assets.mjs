@@ -2,7 +2,7 @@
 // where they live, which versions they are, and how to build the two that only exist as Go source
 // on the module proxy.
 import { execFile } from 'node:child_process';
-import { access, constants, readFile } from 'node:fs/promises';
+import { access, constants, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -46,42 +46,84 @@ async function isExecutable(file) {
   }
 }
 
+/** The Kubernetes commands a one-node cluster runs, built together by setup-cluster.mjs. */
+export const KUBERNETES_COMMANDS = /** @type {const} */ ([
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+  'kube-proxy',
+]);
+
 /**
- * Asks each binary in `dir` for its version; null when absent or not runnable.
+ * `<cache>/cluster/<kubernetes version>`: the local cluster's binaries, one folder per version.
+ * @param {string} cacheDir
+ * @param {string} kubernetesVersion
+ */
+export function clusterBinariesDir(cacheDir, kubernetesVersion) {
+  return path.join(cacheDir, 'cluster', kubernetesVersion);
+}
+
+/** @type {Record<string, { args: string[], parse: (out: string) => string | undefined }>} */
+const VERSION_PROBES = {
+  etcd: { args: ['--version'], parse: (out) => /etcd Version: (\S+)/.exec(out)?.[1] },
+  kubectl: {
+    args: ['version', '--client', '--output=json'],
+    parse: (out) => JSON.parse(out).clientVersion?.gitVersion?.replace(/^v/, ''),
+  },
+};
+const KUBERNETES_PROBE = {
+  args: ['--version'],
+  parse: (/** @type {string} */ out) => /Kubernetes v(\S+)/.exec(out)?.[1],
+};
+
+/**
+ * Asks each named binary in `dir` for its version; null when absent or not runnable.
+ * @param {string} dir
+ * @param {readonly string[]} names
+ * @returns {Promise<Record<string, string | null>>}
+ */
+export async function probeVersions(dir, names) {
+  const answers = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(dir, name);
+      if (!(await isExecutable(file))) return null;
+      const { args, parse } = VERSION_PROBES[name] ?? KUBERNETES_PROBE;
+      try {
+        const { stdout } = await execFileAsync(file, args, { timeout: 30_000 });
+        return parse(stdout) ?? null;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, answers[i] ?? null]));
+}
+
+/**
+ * Asks each envtest binary in `dir` for its version; null when absent or not runnable.
  * @param {string} dir
  * @returns {Promise<Record<(typeof ENVTEST_BINARIES)[number], string | null>>}
  */
 export async function probeEnvtestVersions(dir) {
-  /** @param {string} name @param {string[]} args @param {(out: string) => string | undefined} parse */
-  const probe = async (name, args, parse) => {
-    const file = path.join(dir, name);
-    if (!(await isExecutable(file))) return null;
-    try {
-      const { stdout } = await execFileAsync(file, args, { timeout: 30_000 });
-      return parse(stdout) ?? null;
-    } catch {
-      return null;
-    }
+  const found = await probeVersions(dir, ENVTEST_BINARIES);
+  return {
+    'kube-apiserver': found['kube-apiserver'] ?? null,
+    etcd: found.etcd ?? null,
+    kubectl: found.kubectl ?? null,
   };
-  const [apiserver, etcd, kubectl] = await Promise.all([
-    probe('kube-apiserver', ['--version'], (out) => /Kubernetes v(\S+)/.exec(out)?.[1]),
-    probe('etcd', ['--version'], (out) => /etcd Version: (\S+)/.exec(out)?.[1]),
-    probe('kubectl', ['version', '--client', '--output=json'], (out) =>
-      JSON.parse(out).clientVersion?.gitVersion?.replace(/^v/, ''),
-    ),
-  ]);
-  return { 'kube-apiserver': apiserver, etcd, kubectl };
 }
 
 /**
- * Builds kube-apiserver from the module proxy. `go install .../cmd/kube-apiserver@v1.x` fails
+ * Builds Kubernetes commands from the module proxy. `go install .../cmd/kube-apiserver@v1.x` fails
  * because k8s.io/kubernetes replaces its staging modules with folders of its own repository;
  * the proxy publishes each of them as a module at v0.<minor>.<patch>, so a wrapper module that
  * requires k8s.io/kubernetes and replaces every staging module with that version builds the
- * same source. The version variables are what the Kubernetes release build stamps.
- * @param {{ version: string, outFile: string, workDir: string }} spec
+ * same source. The version variables are what the Kubernetes release build stamps. All commands
+ * go through ONE `go build`, so the packages they share compile once.
+ * @param {{ version: string, commands: string[], outDir: string, workDir: string, label?: string }} spec
  */
-export async function buildKubeApiserver({ version, outFile, workDir }) {
+export async function buildKubernetesCommands({ version, commands, outDir, workDir, label }) {
   const tag = `v${version}`;
   const kubernetes = await downloadModule('k8s.io/kubernetes', tag, path.dirname(workDir));
   const upstreamGoMod = await readGoMod(kubernetes.goMod);
@@ -102,18 +144,35 @@ export async function buildKubeApiserver({ version, outFile, workDir }) {
     `-X ${pkg}.buildDate=${buildDate}`,
   ]);
   await buildInWrapperModule({
-    label: 'kube-apiserver',
+    label: label ?? commands.join(', '),
     workDir,
     goMod: wrapperGoMod({
-      name: 'kube-apiserver',
+      // The same module name as every other Kubernetes build here, so Go's build cache is shared.
+      name: 'k8s',
       goVersion: goDirective(upstreamGoMod),
       requires: [{ path: 'k8s.io/kubernetes', version: tag }],
       replaces: staging.map((module) => ({ path: module, version: stagingVersion })),
     }),
-    pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
-    outFile,
+    pkgs: commands.map((command) => `k8s.io/kubernetes/cmd/${command}`),
+    outDir,
     ldflags,
   });
+}
+
+/**
+ * Builds kube-apiserver alone (the envtest folder needs no other Kubernetes command).
+ * @param {{ version: string, outFile: string, workDir: string }} spec
+ */
+export async function buildKubeApiserver({ version, outFile, workDir }) {
+  const outDir = path.join(workDir, 'bin');
+  await buildKubernetesCommands({
+    version,
+    commands: ['kube-apiserver'],
+    outDir,
+    workDir,
+    label: 'kube-apiserver',
+  });
+  await rename(path.join(outDir, 'kube-apiserver'), outFile);
 }
 
 /**

@@ -2,7 +2,9 @@ import { type CliContext, processContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { chartsCommand } from './commands/charts.js';
+import { clusterCommand } from './commands/cluster.js';
 import { diffCommand } from './commands/diff.js';
+import { imagesCommand } from './commands/images.js';
 import { preCommitCommand } from './commands/pre-commit.js';
 import { promoteCommand } from './commands/promote.js';
 import { renderCommand } from './commands/render.js';
@@ -20,6 +22,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
   diff: {
     run: diffCommand,
     summary: 'rendered per-object diff against a git ref (`diff --base origin/main`)',
+  },
+  cluster: { run: clusterCommand, summary: 'a local one-node Kubernetes cluster: `cluster up|down|status`' },
+  images: {
+    run: imagesCommand,
+    summary: 'build container images from recipes and import them into the cluster',
   },
   'pre-commit': { run: preCommitCommand, summary: 'validate what the staged files touch (the git hook)' },
 };

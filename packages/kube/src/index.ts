@@ -9,8 +9,29 @@ export {
   SETUP_COMMAND,
 } from './envtest-assets.js';
 export type { EnvtestClusterOptions } from './envtest-cluster.js';
+export { type BuiltImage, buildImage, imagesCacheDir } from './images/build-image.js';
+export { importIntoContainerd, listContainerdImages } from './images/import-image.js';
+export { IMAGE_REGISTRY, type ImageRecipe, imageRef, parseRecipe, RecipeError } from './images/recipe.js';
+export { findRecipes, RECIPE_FILE, selectRecipes } from './images/recipes.js';
 export { checkKindPrerequisites, type KindClusterOptions, KindUnavailableError } from './kind-cluster.js';
 export type { KubeObject, ObjectIdentity } from './kubernetes-object.js';
+export {
+  type BuildImagesOptions,
+  buildImages,
+  type ImageOutcome,
+  KIND_CLUSTER_NAME,
+  type LocalClusterInfo,
+  type LocalClusterMode,
+  LocalClusterModeError,
+  type LocalClusterOptions,
+  type LocalClusterStatus,
+  localClusterDown,
+  localClusterMode,
+  localClusterStatus,
+  localClusterUp,
+} from './local-cluster.js';
+export { clusterLayout, DEFAULT_STATE_DIR, NODE_NAME, stateDirFromEnv } from './node-cluster/layout.js';
+export { ClusterUpError } from './node-cluster/up.js';
 export type { FieldValidation } from './object-client.js';
 export { causesFromMessage, type Rejection, type RejectionCause } from './server-rejection.js';
 export {

@@ -1,0 +1,3 @@
+module airspark.invalid/pause
+
+go 1.25

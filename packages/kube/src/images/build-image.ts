@@ -1,0 +1,308 @@
+// Turns a recipe into an image archive: assemble a root filesystem (Debian from mmdebstrap, Go
+// programs, files, pip packages, commands run in a chroot), make it one OCI layer with umoci, and
+// write a docker-archive with skopeo, which `ctr images import` reads. No registry, no Docker.
+// Results are cached by content address (recipe + inputs), published atomically.
+import { createHash } from 'node:crypto';
+import {
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import path from 'node:path';
+import { airsparkCacheDir } from '../cache-dir.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { runCommand } from '../node-cluster/run-command.js';
+import { buildGoProgram } from './go-step.js';
+import { type BaseSpec, type ImageRecipe, imageRef, type Step } from './recipe.js';
+import { BUILDER_VERSION, inputPath, recipeHash } from './recipe-hash.js';
+
+export interface BuiltImage {
+  readonly name: string;
+  /** `airspark.local/<name>:<tag>` */
+  readonly ref: string;
+  /** The recipe's content address (hex sha256). */
+  readonly hash: string;
+  /** A docker-archive tar (`ctr images import` reads it). */
+  readonly archive: string;
+  /** True when the archive came from the cache. */
+  readonly cached: boolean;
+}
+
+export interface BuildOptions {
+  readonly cacheDir?: string;
+  readonly log?: (line: string) => void;
+  /** Rebuild even when the cache has the image (the Debian base stays cached). */
+  readonly force?: boolean;
+}
+
+/** `<cache>/images`: one folder per image name, one sub-folder per content address. */
+export function imagesCacheDir(cacheDir = airsparkCacheDir()): string {
+  return path.join(cacheDir, 'images');
+}
+
+const ARCHIVE = 'image.tar';
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Builds `recipe` unless its content address is cached; returns where the archive is. */
+export async function buildImage(recipe: ImageRecipe, options: BuildOptions = {}): Promise<BuiltImage> {
+  const log = options.log ?? (() => {});
+  const hash = await recipeHash(recipe);
+  const root = imagesCacheDir(options.cacheDir);
+  const finalDir = path.join(root, recipe.name, hash.slice(0, 20));
+  const archive = path.join(finalDir, ARCHIVE);
+  const ref = imageRef(recipe);
+  if (!options.force && (await isFile(archive)))
+    return { name: recipe.name, ref, hash, archive, cached: true };
+
+  await mkdir(path.join(root, '.work'), { recursive: true });
+  const work = await mkdtemp(path.join(root, '.work', `${recipe.name}-`));
+  try {
+    const rootfs = path.join(work, 'rootfs');
+    await withHeartbeat(`image ${recipe.name}: base ${describeBase(recipe.base)}`, log, () =>
+      prepareBase(recipe.base, rootfs, root, work, log),
+    );
+    for (const [index, step] of recipe.steps.entries())
+      await runStep(recipe, step, rootfs, path.join(work, `step-${index}`), log);
+    const staging = path.join(work, 'out');
+    await mkdir(staging);
+    await withHeartbeat(`image ${recipe.name}: packing ${ref}`, log, () =>
+      pack(recipe, rootfs, path.join(work, 'oci'), path.join(staging, ARCHIVE), ref),
+    );
+    await writeFile(
+      path.join(staging, 'image.json'),
+      `${JSON.stringify({ name: recipe.name, ref, hash, recipe: recipe.file, builder: BUILDER_VERSION }, null, 2)}\n`,
+    );
+    await rm(finalDir, { recursive: true, force: true });
+    await mkdir(path.dirname(finalDir), { recursive: true });
+    await rename(staging, finalDir);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return { name: recipe.name, ref, hash, archive, cached: false };
+}
+
+function describeBase(base: BaseSpec): string {
+  return base.kind === 'scratch' ? 'scratch' : `debian ${base.suite} + ${base.packages.length} package(s)`;
+}
+
+/** Minimal files a scratch image needs to run as root or as the conventional non-root 65532. */
+const SCRATCH_FILES: Record<string, string> = {
+  'etc/passwd':
+    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
+  'etc/group': 'root:x:0:\nnonroot:x:65532:\n',
+  'etc/nsswitch.conf': 'hosts: files dns\n',
+};
+
+async function prepareBase(
+  base: BaseSpec,
+  rootfs: string,
+  root: string,
+  work: string,
+  log: (l: string) => void,
+) {
+  await mkdir(rootfs, { recursive: true, mode: 0o755 });
+  if (base.kind === 'scratch') {
+    for (const dir of ['etc', 'tmp', 'home/nonroot'])
+      await mkdir(path.join(rootfs, dir), { recursive: true });
+    await chmod(path.join(rootfs, 'tmp'), 0o1777);
+    for (const [file, text] of Object.entries(SCRATCH_FILES)) await writeFile(path.join(rootfs, file), text);
+    return;
+  }
+  // The Debian root filesystem is cached on its own: recipes that share a base share the download.
+  const key = createHash('sha256')
+    .update(JSON.stringify({ BUILDER_VERSION, base }))
+    .digest('hex')
+    .slice(0, 20);
+  const baseTar = path.join(root, '.bases', `debian-${base.suite}-${key}.tar`);
+  if (!(await isFile(baseTar))) {
+    await mkdir(path.dirname(baseTar), { recursive: true });
+    const partial = path.join(work, 'base.tar');
+    const mirrors = [
+      `deb ${base.mirror} ${base.suite} main`,
+      `deb ${base.mirror} ${base.suite}-updates main`,
+      `deb ${base.mirror.replace(/\/debian\/?$/, '/debian-security')} ${base.suite}-security main`,
+    ];
+    let fetched = 0;
+    await runCommand(
+      'mmdebstrap',
+      [
+        '--variant=minbase',
+        '--mode=root',
+        '--format=tar',
+        ...(base.packages.length > 0 ? [`--include=${base.packages.join(',')}`] : []),
+        // No documentation, manual pages or translations: smaller images, same programs.
+        '--dpkgopt=path-exclude=/usr/share/man/*',
+        '--dpkgopt=path-exclude=/usr/share/locale/*',
+        '--dpkgopt=path-exclude=/usr/share/doc/*',
+        '--dpkgopt=path-include=/usr/share/doc/*/copyright',
+        '--aptopt=APT::Install-Recommends "false"',
+        base.suite,
+        partial,
+        ...mirrors,
+      ],
+      {
+        onLine: (line) => {
+          if (/^(Get|I: )/.test(line) && ++fetched % 40 === 0)
+            log(`  mmdebstrap: ${line.trim().slice(0, 100)}`);
+        },
+      },
+    );
+    await rename(partial, baseTar);
+  } else log(`  reusing cached Debian base ${path.basename(baseTar)}`);
+  await runCommand('tar', [
+    '-xpf',
+    baseTar,
+    '--numeric-owner',
+    '--xattrs',
+    '--xattrs-include=*',
+    '-C',
+    rootfs,
+  ]);
+}
+
+async function runStep(
+  recipe: ImageRecipe,
+  step: Step,
+  rootfs: string,
+  work: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const inImage = (target: string) => path.join(rootfs, target);
+  if ('go' in step) {
+    const spec = step.go.dir ? { ...step.go, dir: inputPath(recipe, step.go.dir) } : step.go;
+    await buildGoProgram(spec, inImage(step.go.to), work, `image ${recipe.name}`, log);
+    await chmod(inImage(step.go.to), 0o755);
+  } else if ('copy' in step) {
+    const from = inputPath(recipe, step.copy.from);
+    await mkdir(path.dirname(inImage(step.copy.to)), { recursive: true });
+    if ((await stat(from)).isDirectory())
+      await cp(from, inImage(step.copy.to), { recursive: true, verbatimSymlinks: true });
+    else await copyFile(from, inImage(step.copy.to));
+    if (step.copy.mode) await chmod(inImage(step.copy.to), Number.parseInt(step.copy.mode, 8));
+    if (step.copy.owner) await runCommand('chown', ['-R', step.copy.owner, inImage(step.copy.to)]);
+  } else if ('unpack' in step) {
+    const from = inputPath(recipe, step.unpack.from);
+    const into = path.join(work, 'unpacked');
+    await mkdir(into, { recursive: true });
+    log(`image ${recipe.name}: unpacking ${path.basename(from)} into ${step.unpack.to}`);
+    if (from.endsWith('.zip')) await runCommand('unzip', ['-q', from, '-d', into]);
+    else await runCommand('tar', ['-xf', from, '-C', into]);
+    let source = into;
+    if (step.unpack.strip === 1) {
+      const entries = await readdir(into);
+      if (entries.length !== 1 || !entries[0])
+        throw new Error(
+          `${recipe.file}: unpack strip: 1 expects one top-level folder in ${from}, found ${entries.length}`,
+        );
+      source = path.join(into, entries[0]);
+    }
+    await mkdir(path.dirname(inImage(step.unpack.to)), { recursive: true });
+    await rm(inImage(step.unpack.to), { recursive: true, force: true });
+    await runCommand('cp', ['-a', source, inImage(step.unpack.to)]);
+  } else if ('pip' in step) {
+    const { packages, venv } = step.pip;
+    await inChroot(rootfs, log, `image ${recipe.name}: pip install ${packages.join(' ')}`, async (chroot) => {
+      if (venv) {
+        await chroot(['python3', '-m', 'venv', venv]);
+        await chroot([
+          `${venv}/bin/pip`,
+          'install',
+          '--no-cache-dir',
+          '--disable-pip-version-check',
+          ...packages,
+        ]);
+      } else
+        await chroot([
+          'python3',
+          '-m',
+          'pip',
+          'install',
+          '--no-cache-dir',
+          '--break-system-packages',
+          ...packages,
+        ]);
+    });
+  } else {
+    await inChroot(
+      rootfs,
+      log,
+      `image ${recipe.name}: run ${step.run.split('\n')[0]?.slice(0, 60)}`,
+      (chroot) => chroot(['/bin/sh', '-ec', step.run]).then(() => undefined),
+    );
+  }
+}
+
+/** Runs commands inside the image's root filesystem, with the host's resolver for the duration. */
+async function inChroot(
+  rootfs: string,
+  log: (line: string) => void,
+  label: string,
+  work: (chroot: (args: readonly string[]) => Promise<string>) => Promise<void>,
+): Promise<void> {
+  const resolv = path.join(rootfs, 'etc', 'resolv.conf');
+  let original: string | undefined;
+  try {
+    original = await readFile(resolv, 'utf8');
+  } catch {
+    original = undefined;
+  }
+  await rm(resolv, { force: true });
+  await copyFile('/etc/resolv.conf', resolv);
+  try {
+    await withHeartbeat(label, log, () =>
+      work((args) =>
+        runCommand('chroot', [rootfs, ...args], {
+          env: {
+            PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+            HOME: '/root',
+            LANG: 'C.UTF-8',
+          },
+        }),
+      ),
+    );
+  } finally {
+    await rm(resolv, { force: true });
+    if (original !== undefined) await writeFile(resolv, original);
+  }
+}
+
+/** One layer with the whole root filesystem, the recipe's config, written as a docker-archive. */
+async function pack(recipe: ImageRecipe, rootfs: string, layout: string, archive: string, ref: string) {
+  const image = `${layout}:${recipe.tag}`;
+  await runCommand('umoci', ['init', '--layout', layout]);
+  await runCommand('umoci', ['new', '--image', image]);
+  await runCommand('umoci', ['insert', '--image', image, rootfs, '/']);
+  const { config } = recipe;
+  const args = [
+    'config',
+    '--image',
+    image,
+    '--author=airspark',
+    `--config.label=org.opencontainers.image.title=${recipe.name}`,
+  ];
+  if (config.entrypoint)
+    args.push('--clear=config.entrypoint', ...config.entrypoint.map((a) => `--config.entrypoint=${a}`));
+  if (config.cmd) args.push('--clear=config.cmd', ...config.cmd.map((a) => `--config.cmd=${a}`));
+  const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...config.env };
+  for (const [key, value] of Object.entries(env)) args.push(`--config.env=${key}=${value}`);
+  if (config.user) args.push(`--config.user=${config.user}`);
+  if (config.workdir) args.push(`--config.workingdir=${config.workdir}`);
+  for (const [key, value] of Object.entries(config.labels)) args.push(`--config.label=${key}=${value}`);
+  await runCommand('umoci', args);
+  await runCommand('skopeo', ['copy', '--quiet', `oci:${image}`, `docker-archive:${archive}:${ref}`]);
+}
