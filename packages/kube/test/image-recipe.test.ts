@@ -1,0 +1,127 @@
+// Image recipes: parsing, the errors a recipe author sees, and the content address.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { moduleReplaces } from '../src/images/go-step.js';
+import { imageRef, parseRecipe, RecipeError } from '../src/images/recipe.js';
+import { recipeHash } from '../src/images/recipe-hash.js';
+import { findRecipes, selectRecipes } from '../src/images/recipes.js';
+
+const FILE = '/repo/apps/x/images/x/image.yaml';
+
+function errorOf(text: string): string {
+  try {
+    parseRecipe(text, FILE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(RecipeError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a RecipeError');
+}
+
+describe('parseRecipe', () => {
+  it('reads a full recipe', () => {
+    const recipe = parseRecipe(
+      [
+        'name: spark',
+        'tag: "4.0.1-1"',
+        'base:',
+        '  debian: { suite: bookworm, packages: [python3-venv, openjdk-17-jre-headless] }',
+        'steps:',
+        '  - go: { module: github.com/x/y, version: v1.2.3, to: /usr/bin/y, wrapper: true }',
+        '  - pip: { packages: [pyspark==4.0.1], venv: /opt/spark-venv }',
+        '  - copy: { from: ./entrypoint.sh, to: /opt/entrypoint.sh, mode: "0755" }',
+        '  - unpack: { from: /work/shared/livy/livy.zip, to: /opt/livy, strip: 1 }',
+        '  - run: useradd --uid 185 --system spark',
+        'config:',
+        '  entrypoint: [/opt/entrypoint.sh]',
+        '  user: 185',
+        '  env: { SPARK_HOME: /opt/spark-venv/lib/python3.11/site-packages/pyspark }',
+      ].join('\n'),
+      FILE,
+    );
+    expect(imageRef(recipe)).toBe('airspark.local/spark:4.0.1-1');
+    expect(recipe.base).toEqual({
+      kind: 'debian',
+      suite: 'bookworm',
+      packages: ['openjdk-17-jre-headless', 'python3-venv'],
+      mirror: 'http://deb.debian.org/debian',
+    });
+    expect(recipe.steps).toHaveLength(5);
+    expect(recipe.config.user).toBe('185');
+  });
+
+  it('names the file, the line and the fix for each mistake', () => {
+    expect(errorOf('name: X\ntag: "1"')).toBe(
+      `${FILE}:1: name must be lowercase letters, digits and . _ - (it becomes the image name)`,
+    );
+    expect(errorOf('name: x\n')).toMatch(/:1: tag is required/);
+    expect(errorOf('name: x\ntag: "1"\nsteps:\n  - pip: { packages: [pyspark] }')).toMatch(
+      /:4: pip steps run inside the image and need base: \{ debian: ... \}/,
+    );
+    expect(
+      errorOf('name: x\ntag: "1"\nbase: { debian: {} }\nsteps:\n  - pip:\n      packages: [pyspark]'),
+    ).toMatch(/:6: pin "pyspark" to a version \(name==version\)/);
+    expect(errorOf('name: x\ntag: "1"\nsteps:\n  - go: { module: a/b, to: /b }')).toMatch(
+      /:4: go.module needs a version/,
+    );
+    expect(errorOf('name: x\ntag: "1"\nsteps:\n  - copy: { from: a, to: relative }')).toMatch(
+      /:4: "relative" must be an absolute path inside the image/,
+    );
+    expect(errorOf('name: x\ntag: "1"\nsteps:\n  - fetch: { url: x }')).toMatch(/:4: unknown step "fetch"/);
+    expect(errorOf('name: x\ntag: "1"\nbogus: 1')).toMatch(/:3: unknown key "bogus"/);
+    expect(errorOf('name: [x')).toMatch(/:1: not valid YAML/);
+  });
+});
+
+describe('content address', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('changes with the recipe and with the files it copies, and only then', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'airspark-recipe-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'image.yaml');
+    await writeFile(path.join(dir, 'hello.txt'), 'one');
+    const text = 'name: x\ntag: "1"\nsteps:\n  - copy: { from: hello.txt, to: /hello.txt }\n';
+    const first = await recipeHash(parseRecipe(text, file));
+    expect(await recipeHash(parseRecipe(text, file))).toBe(first);
+    await writeFile(path.join(dir, 'hello.txt'), 'two');
+    const second = await recipeHash(parseRecipe(text, file));
+    expect(second).not.toBe(first);
+    expect(await recipeHash(parseRecipe(text.replace('"1"', '"2"'), file))).not.toBe(second);
+  });
+});
+
+describe('recipes in the repository', () => {
+  it("finds the cluster's own recipes and rejects unknown names, listing the known ones", async () => {
+    const root = new URL('../images/', import.meta.url).pathname;
+    const all = await findRecipes(root);
+    expect([...all.keys()].sort()).toEqual(['coredns', 'pause', 'testbox']);
+    expect(() => selectRecipes(all, ['nope'])).toThrow(
+      'no image recipe named nope; known: coredns, pause, testbox',
+    );
+  });
+});
+
+describe('wrapper builds', () => {
+  it("copies an upstream module's replace directives, and refuses local folders", () => {
+    const goMod = [
+      'module github.com/argoproj/argo-cd/v3',
+      'replace (',
+      '\tgithub.com/golang/protobuf => github.com/golang/protobuf v1.5.4 // pinned',
+      '\tk8s.io/api => k8s.io/api v0.34.0',
+      ')',
+      'replace github.com/a/b v1.0.0 => github.com/c/b v1.1.0',
+    ].join('\n');
+    expect(moduleReplaces(goMod)).toEqual([
+      'github.com/golang/protobuf => github.com/golang/protobuf v1.5.4',
+      'k8s.io/api => k8s.io/api v0.34.0',
+      'github.com/a/b v1.0.0 => github.com/c/b v1.1.0',
+    ]);
+    expect(() => moduleReplaces('replace x => ./x')).toThrow(/replaces a module with a local folder/);
+  });
+});
