@@ -16,6 +16,7 @@ export const DEBIAN_PACKAGES = [
   'umoci',
   'skopeo',
   'mmdebstrap',
+  'unzip',
 ] as const;
 
 /** The packages among `names` that dpkg does not list as installed. */

@@ -8,6 +8,7 @@ import { freeLoopbackPort } from '../free-port.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { type BuiltImage, buildImage } from '../images/build-image.js';
 import { importIntoContainerd } from '../images/import-image.js';
+import type { ImageRecipe } from '../images/recipe.js';
 import { findRecipes, selectRecipes } from '../images/recipes.js';
 import { binaryPath, prepareClusterBinaries } from './binaries.js';
 import { cniConfig, containerdConfig, kubeconfigText, kubeletConfig, kubeProxyConfig } from './configs.js';
@@ -84,14 +85,15 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
   if (missing.length > 0) await installDebianPackages(missing, log);
 
   const binDir = await withHeartbeat('cluster binaries', log, () => prepareClusterBinaries(log));
-  const recipes = selectRecipes(await findRecipes(CLUSTER_IMAGES_DIR), ['pause', 'coredns']);
-  const images: BuiltImage[] = [];
-  for (const recipe of recipes) {
-    const image = await buildImage(recipe, { log });
-    log(`image ${image.ref}: ${image.cached ? 'cached' : 'built'}`);
-    images.push(image);
-  }
-  const [pause, coredns] = images as [BuiltImage, BuiltImage];
+  const [pauseRecipe, corednsRecipe] = selectRecipes(await findRecipes(CLUSTER_IMAGES_DIR), [
+    'pause',
+    'coredns',
+  ]);
+  const pause = await buildImage(pauseRecipe as ImageRecipe, { log });
+  // CoreDNS is a large Go program: on a cold machine its build overlaps the cluster's start-up,
+  // and only the last step (applying its Deployment) waits for it.
+  const coredns = buildImage(corednsRecipe as ImageRecipe, { log });
+  coredns.catch(() => {}); // awaited later; keep an early failure from being "unhandled"
 
   // From here on the machine changes: record what it looked like first.
   const hostBefore: HostBefore = {
@@ -119,7 +121,7 @@ async function startCluster(
   layout: ClusterLayout,
   binDir: string,
   pause: BuiltImage,
-  coredns: BuiltImage,
+  corednsBuild: Promise<BuiltImage>,
   timeoutMs: number,
   log: (line: string) => void,
   began: number,
@@ -204,10 +206,7 @@ async function startCluster(
         : undefined,
     ['containerd'],
   );
-  for (const image of [pause, coredns])
-    await withHeartbeat(`importing ${image.ref}`, log, () =>
-      importIntoContainerd(layout.containerdSocket, image.archive),
-    );
+  await importIntoContainerd(layout.containerdSocket, pause.archive);
 
   // etcd and the control plane.
   const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
@@ -342,6 +341,8 @@ async function startCluster(
   );
   log(`node ${NODE_NAME} is Ready`);
 
+  const coredns = await withHeartbeat('the CoreDNS image', log, () => corednsBuild);
+  await importIntoContainerd(layout.containerdSocket, coredns.archive);
   const manifests = path.join(layout.configDir, 'coredns.yaml');
   await writeFile(manifests, corednsManifests(network, coredns.ref));
   await runCommand(adminApi.kubectl, [...adminApi.args, 'apply', '--server-side', '-f', manifests]);
