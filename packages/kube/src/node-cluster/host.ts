@@ -112,7 +112,11 @@ export async function writeSysctl(key: string, value: string): Promise<void> {
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/** The cgroup v1 hierarchies mounted under /sys/fs/cgroup (cpu, memory, pids, systemd...). */
+/**
+ * The cgroup hierarchies mounted under /sys/fs/cgroup on a cgroup v1 machine: every v1 hierarchy
+ * (cpu, memory, pids, systemd...) and, in the "hybrid" layout, the v2 tree at
+ * /sys/fs/cgroup/unified, where runc mirrors each container's cgroup too.
+ */
 export async function cgroupV1Hierarchies(): Promise<string[]> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
   const found: string[] = [];
@@ -120,7 +124,8 @@ export async function cgroupV1Hierarchies(): Promise<string[]> {
     const [before, after] = line.split(' - ');
     if (!before || !after) continue;
     const mountPoint = unescapeMount(before.split(' ')[4] ?? '');
-    if (after.startsWith('cgroup ') && path.dirname(mountPoint) === CGROUP_ROOT) found.push(mountPoint);
+    const isCgroup = after.startsWith('cgroup ') || after.startsWith('cgroup2 ');
+    if (isCgroup && path.dirname(mountPoint) === CGROUP_ROOT) found.push(mountPoint);
   }
   return found;
 }
