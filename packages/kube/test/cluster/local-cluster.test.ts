@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImages, localClusterDown, localClusterUp } from '../../src/index.js';
+import { buildImages, localClusterDown, localClusterStatus, localClusterUp } from '../../src/index.js';
 import { binaryPath, REPO_ROOT } from '../../src/node-cluster/binaries.js';
 import { logTail } from '../../src/node-cluster/daemons.js';
 import { clusterLayout } from '../../src/node-cluster/layout.js';
@@ -148,6 +148,41 @@ describe.skipIf(skip)(
         for (const line of lines) expect(line.split(/\s+/)[0]).toBe(clusterIp);
       },
       WAIT_MS + 60_000,
+    );
+
+    it(
+      'up on a healthy cluster leaves it alone; up after a crash cleans away the remains and starts afresh',
+      async () => {
+        const again = await localClusterUp({ mode: 'node', stateDir, log });
+        expect(again.started).toBe(false);
+        expect((await localClusterStatus({ mode: 'node', stateDir })).up).toBe(true);
+
+        // A crash: the control plane and kubelet die without `down` (containers and chains stay).
+        const state = await readJson<ClusterState>(layout.stateFile);
+        for (const name of ['kube-apiserver', 'kubelet'])
+          process.kill(state?.daemons[name]?.pid ?? 0, 'SIGKILL');
+        await waitFor(
+          'the status to notice the crash',
+          async () => ((await localClusterStatus({ mode: 'node', stateDir })).up ? undefined : true),
+          { timeoutMs: 60_000, log },
+        );
+        const recovered = await localClusterUp({ mode: 'node', stateDir, log });
+        expect(recovered.started).toBe(true);
+        const status = await localClusterStatus({ mode: 'node', stateDir });
+        expect(status).toMatchObject({ up: true, mode: 'node' });
+        // The old pods are gone with the old etcd; the image must be imported again into the new containerd.
+        await buildImages({
+          repoRoot: REPO_ROOT,
+          names: ['testbox'],
+          mode: 'node',
+          stateDir,
+          import: true,
+          log,
+        });
+        const logs = await runPodToCompletion('airspark-after-crash', testbox, 'echo recovered');
+        expect(logs.trim()).toBe('recovered');
+      },
+      2 * WAIT_MS,
     );
 
     it('down leaves the machine as it found it: no processes, iptables chains, CNI state, mounts or cgroups of its own', async () => {
