@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { airsparkCacheDir } from './cache-dir.js';
 import { pinnedEnvtestVersions } from './envtest-assets.js';
 import { type BuiltImage, buildImage } from './images/build-image.js';
+import { ensureImageBuildTools } from './images/build-tools.js';
 import { importIntoContainerd, importIntoKind } from './images/import-image.js';
 import type { ImageRecipe } from './images/recipe.js';
 import { findRecipes, selectRecipes } from './images/recipes.js';
@@ -175,6 +176,7 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageOut
   const into = status?.up ? mode : undefined;
   if (options.import === true && !into)
     throw new Error('no local cluster is up to import the images into; run `pnpm cluster up` first');
+  await ensureImageBuildTools(log);
   const outcomes: ImageOutcome[] = [];
   for (const recipe of recipes) {
     const image = await buildImage(recipe, { log, ...(options.force ? { force: true } : {}) });

@@ -18,6 +18,8 @@ export interface Pki {
 }
 
 export type CertName =
+  | 'etcd'
+  | 'apiserver-etcd-client'
   | 'apiserver'
   | 'apiserver-kubelet-client'
   | 'kubelet'
@@ -30,7 +32,7 @@ export type CertName =
 interface CertSpec {
   readonly name: CertName;
   readonly subject: string;
-  readonly usage: 'serverAuth' | 'clientAuth';
+  readonly usage: 'serverAuth' | 'clientAuth' | 'serverAuth,clientAuth';
   readonly altNames?: readonly string[];
 }
 
@@ -52,6 +54,15 @@ export function certSpecs(nodeIp: string, apiServiceIp: string): readonly CertSp
         'DNS:kubernetes.default.svc.cluster.local',
       ],
     },
+    // etcd serves on loopback only, and only to holders of a certificate from the cluster CA.
+    // (Its own peer port, too: the certificate serves and authenticates etcd to itself.)
+    {
+      name: 'etcd',
+      subject: '/CN=etcd',
+      usage: 'serverAuth,clientAuth',
+      altNames: ['IP:127.0.0.1', 'DNS:localhost'],
+    },
+    { name: 'apiserver-etcd-client', subject: '/CN=kube-apiserver-etcd-client', usage: 'clientAuth' },
     {
       name: 'kubelet',
       subject: `/CN=${NODE_NAME}`,

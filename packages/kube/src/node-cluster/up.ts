@@ -209,15 +209,24 @@ async function startCluster(
   await importIntoContainerd(layout.containerdSocket, pause.archive);
 
   // etcd and the control plane.
-  const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
+  const etcdUrl = `https://127.0.0.1:${ports.etcdClient}`;
+  const etcdCert = pki.cert('etcd');
+  const etcdClient = pki.cert('apiserver-etcd-client');
   await start('etcd', binaryPath(binDir, 'etcd'), [
     `--data-dir=${layout.etcdDir}`,
     `--listen-client-urls=${etcdUrl}`,
     `--advertise-client-urls=${etcdUrl}`,
-    `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-    `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-    `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
-    '--listen-metrics-urls=',
+    `--listen-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
+    `--initial-advertise-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
+    `--initial-cluster=default=https://127.0.0.1:${ports.etcdPeer}`,
+    `--peer-cert-file=${etcdCert.cert}`,
+    `--peer-key-file=${etcdCert.key}`,
+    `--peer-trusted-ca-file=${pki.caCert}`,
+    '--peer-client-cert-auth',
+    `--cert-file=${etcdCert.cert}`,
+    `--key-file=${etcdCert.key}`,
+    `--trusted-ca-file=${pki.caCert}`,
+    '--client-cert-auth',
     // A test cluster's data is thrown away by `down`: skipping fsync makes etcd much faster on a busy disk.
     '--unsafe-no-fsync',
     '--log-level=warn',
@@ -226,6 +235,9 @@ async function startCluster(
   const kubeletClient = pki.cert('apiserver-kubelet-client');
   await start('kube-apiserver', binaryPath(binDir, 'kube-apiserver'), [
     `--etcd-servers=${etcdUrl}`,
+    `--etcd-cafile=${pki.caCert}`,
+    `--etcd-certfile=${etcdClient.cert}`,
+    `--etcd-keyfile=${etcdClient.key}`,
     `--bind-address=${nodeIp}`,
     `--advertise-address=${nodeIp}`,
     `--secure-port=${ports.apiserver}`,
