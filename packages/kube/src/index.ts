@@ -25,6 +25,7 @@ export {
   LocalClusterModeError,
   type LocalClusterOptions,
   type LocalClusterStatus,
+  labelLocalNode,
   localClusterDown,
   localClusterMode,
   localClusterStatus,

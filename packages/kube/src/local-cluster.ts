@@ -13,7 +13,7 @@ import { importIntoContainerd, importIntoKind } from './images/import-image.js';
 import type { ImageRecipe } from './images/recipe.js';
 import { findRecipes, selectRecipes } from './images/recipes.js';
 import { clusterDown } from './node-cluster/down.js';
-import { clusterLayout, stateDirFromEnv } from './node-cluster/layout.js';
+import { clusterLayout, NODE_NAME, stateDirFromEnv } from './node-cluster/layout.js';
 import type { ClusterState } from './node-cluster/state.js';
 import { readJson } from './node-cluster/state.js';
 import { clusterHealth } from './node-cluster/status.js';
@@ -191,4 +191,43 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageOut
     outcomes.push({ ...image, imported: into !== undefined });
   }
   return outcomes;
+}
+
+/**
+ * Sets labels on the local cluster's node (`kubectl label --overwrite`), for nodeSelectors and
+ * affinities of what the next steps install. The node is NODE_NAME in node mode,
+ * `airspark-control-plane` in kind mode.
+ */
+export async function labelLocalNode(
+  labels: Readonly<Record<string, string>>,
+  options: LocalClusterOptions = {},
+): Promise<void> {
+  const env = options.env ?? process.env;
+  const mode = options.mode ?? (await localClusterMode(env));
+  const pairs = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+  if (pairs.length === 0) return;
+  if (mode === 'kind') {
+    await execFileAsync(
+      'kubectl',
+      [
+        '--kubeconfig',
+        kindKubeconfig(env),
+        'label',
+        'node',
+        `${KIND_CLUSTER_NAME}-control-plane`,
+        '--overwrite',
+        ...pairs,
+      ],
+      { env },
+    );
+    return;
+  }
+  const layout = clusterLayout(options.stateDir ?? stateDirFromEnv(env));
+  const state = await readJson<ClusterState>(layout.stateFile);
+  if (!state) throw new Error('no local cluster is up; run `pnpm cluster up` first');
+  await execFileAsync(
+    path.join(state.binDir, 'kubectl'),
+    ['--kubeconfig', layout.kubeconfig, 'label', 'node', NODE_NAME, '--overwrite', ...pairs],
+    { env },
+  );
 }

@@ -4,7 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImages, localClusterDown, localClusterStatus, localClusterUp } from '../../src/index.js';
+import {
+  buildImages,
+  labelLocalNode,
+  localClusterDown,
+  localClusterStatus,
+  localClusterUp,
+  NODE_NAME,
+} from '../../src/index.js';
 import { binaryPath, REPO_ROOT } from '../../src/node-cluster/binaries.js';
 import { logTail } from '../../src/node-cluster/daemons.js';
 import { clusterLayout } from '../../src/node-cluster/layout.js';
@@ -130,6 +137,18 @@ describe.skipIf(skip)(
       },
       WAIT_MS + 60_000,
     );
+
+    it('labels the node for nodeSelectors', async () => {
+      await labelLocalNode({ 'airspark.dev/test': 'yes' }, { mode: 'node', stateDir });
+      const value = await kubectl([
+        'get',
+        'node',
+        NODE_NAME,
+        '-o',
+        'jsonpath={.metadata.labels.airspark\\.dev/test}',
+      ]);
+      expect(value).toBe('yes');
+    });
 
     it(
       'resolves a Service name through CoreDNS from a pod',
