@@ -61,10 +61,10 @@ describe('airspark cluster', () => {
   it('explains itself and rejects an unknown action with exit 2', async () => {
     const help = await airspark('cluster', '--help');
     expect(help.code).toBe(0);
-    expect(help.out).toContain('Usage: airspark cluster <up|down|status>');
+    expect(help.out).toContain('Usage: airspark cluster <up|down|status|prepare>');
     const wrong = await airspark('cluster', 'start');
     expect(wrong.code).toBe(2);
-    expect(wrong.err).toContain('expected "up", "down" or "status"');
+    expect(wrong.err).toContain('expected "up", "down", "status" or "prepare"');
   });
 });
 

@@ -28,6 +28,7 @@ export {
   labelLocalNode,
   localClusterDown,
   localClusterMode,
+  localClusterPrepare,
   localClusterStatus,
   localClusterUp,
 } from './local-cluster.js';

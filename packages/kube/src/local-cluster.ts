@@ -17,7 +17,7 @@ import { clusterLayout, NODE_NAME, stateDirFromEnv } from './node-cluster/layout
 import type { ClusterState } from './node-cluster/state.js';
 import { readJson } from './node-cluster/state.js';
 import { clusterHealth } from './node-cluster/status.js';
-import { clusterUp } from './node-cluster/up.js';
+import { clusterPrepare, clusterUp } from './node-cluster/up.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -103,6 +103,16 @@ export async function localClusterUp(
   }
   const result = await clusterUp({ stateDir: options.stateDir ?? stateDirFromEnv(env), log });
   return { mode, ...result };
+}
+
+/**
+ * Installs, builds and caches everything `localClusterUp` needs, starting nothing (node mode; kind
+ * needs nothing prepared).
+ */
+export async function localClusterPrepare(options: LocalClusterOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const mode = options.mode ?? (await localClusterMode(env));
+  if (mode === 'node') await clusterPrepare(options.log ?? (() => {}));
 }
 
 /** Removes the local cluster and everything it changed on the machine. */

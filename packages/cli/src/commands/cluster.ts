@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { CliContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
-import { localClusterDown, localClusterStatus, localClusterUp } from '@airspark/kube';
+import { localClusterDown, localClusterPrepare, localClusterStatus, localClusterUp } from '@airspark/kube';
 
-export const clusterUsage = `Usage: airspark cluster <up|down|status>
+export const clusterUsage = `Usage: airspark cluster <up|down|status|prepare>
 
   up      start a one-node Kubernetes cluster on this machine and print its kubeconfig's path.
           Without a Docker engine (the usual case here) it runs containerd, etcd, the control
@@ -12,6 +12,8 @@ export const clusterUsage = `Usage: airspark cluster <up|down|status>
   down    stop what \`up\` started and undo what it changed (processes, iptables chains, CNI
           state, mounts, cgroups, sysctls); safe to run twice
   status  say whether the cluster is up and healthy (exit 0) or not (exit 1)
+  prepare install the Debian packages, build the binaries and the cluster's images; start nothing
+          (CI runs it as a step of its own: cold, the Go builds take tens of minutes)
 
 Environment: AIRSPARK_LOCAL_CLUSTER=node|kind forces a mode; AIRSPARK_CLUSTER_STATE_DIR moves the
 state folder (default /var/lib/airspark-cluster).
@@ -31,8 +33,8 @@ export async function clusterCommand(args: string[], ctx: CliContext): Promise<n
     return 0;
   }
   const [action, ...rest] = positionals;
-  if (!['up', 'down', 'status'].includes(action ?? '') || rest.length > 0)
-    throw new UsageError(`expected "up", "down" or "status".\n\n${clusterUsage}`);
+  if (!['up', 'down', 'status', 'prepare'].includes(action ?? '') || rest.length > 0)
+    throw new UsageError(`expected "up", "down", "status" or "prepare".\n\n${clusterUsage}`);
   const began = Date.now();
   const log = (line: string) => ctx.stderr.write(`${stamp(began)} ${line}\n`);
   try {
@@ -42,6 +44,11 @@ export async function clusterCommand(args: string[], ctx: CliContext): Promise<n
         result.started ? `cluster up in ${result.seconds}s (${result.mode} mode)` : 'cluster was already up',
       );
       ctx.stdout.write(`${result.kubeconfig}\n`);
+      return 0;
+    }
+    if (action === 'prepare') {
+      await localClusterPrepare({ log });
+      log('everything `cluster up` needs is installed, built and cached');
       return 0;
     }
     if (action === 'down') {

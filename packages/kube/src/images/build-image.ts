@@ -137,7 +137,7 @@ async function prepareBase(
       `deb ${base.mirror} ${base.suite}-updates main`,
       `deb ${base.mirror.replace(/\/debian\/?$/, '/debian-security')} ${base.suite}-security main`,
     ];
-    let fetched = 0;
+    let phase = 0;
     await runCommand(
       'mmdebstrap',
       [
@@ -156,9 +156,10 @@ async function prepareBase(
         ...mirrors,
       ],
       {
+        // mmdebstrap announces each phase (update, download, extract, install) with "I: ".
         onLine: (line) => {
-          if (/^(Get|I: )/.test(line) && ++fetched % 40 === 0)
-            log(`  mmdebstrap: ${line.trim().slice(0, 100)}`);
+          if (line.startsWith('I: '))
+            log(`  mmdebstrap (phase ${++phase}): ${line.slice(3).trim().slice(0, 100)}`);
         },
       },
     );

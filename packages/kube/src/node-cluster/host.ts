@@ -41,9 +41,11 @@ export async function installDebianPackages(
 ): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   log(`installing Debian packages: ${names.join(' ')} (apt-get update first)`);
-  await runCommand('apt-get', ['update', '-q'], { env });
+  // Another apt-get (a parallel test package installing the same tools) may hold dpkg's lock: wait.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  await runCommand('apt-get', [...lock, 'update', '-q'], { env });
   let unpacked = 0;
-  await runCommand('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...names], {
+  await runCommand('apt-get', [...lock, 'install', '-y', '-q', '--no-install-recommends', ...names], {
     env,
     onLine: (line) => {
       if (line.startsWith('Unpacking ')) log(`  apt: ${line.trim()} (${++unpacked})`);

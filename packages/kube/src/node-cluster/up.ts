@@ -81,19 +81,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
     await clusterDown({ stateDir: options.stateDir, log });
   }
 
-  const missing = await missingDebianPackages(DEBIAN_PACKAGES);
-  if (missing.length > 0) await installDebianPackages(missing, log);
-
-  const binDir = await withHeartbeat('cluster binaries', log, () => prepareClusterBinaries(log));
-  const [pauseRecipe, corednsRecipe] = selectRecipes(await findRecipes(CLUSTER_IMAGES_DIR), [
-    'pause',
-    'coredns',
-  ]);
-  const pause = await buildImage(pauseRecipe as ImageRecipe, { log });
-  // CoreDNS is a large Go program: on a cold machine its build overlaps the cluster's start-up,
-  // and only the last step (applying its Deployment) waits for it.
-  const coredns = buildImage(corednsRecipe as ImageRecipe, { log });
-  coredns.catch(() => {}); // awaited later; keep an early failure from being "unhandled"
+  const { binDir, pause, coredns } = await prepareParts(log);
 
   // From here on the machine changes: record what it looked like first.
   const hostBefore: HostBefore = {
@@ -115,6 +103,38 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
       `${message}\n\nThe cluster was left as it is for inspection (logs in ${layout.logDir}); \`airspark cluster down\` removes it.`,
     );
   }
+}
+
+/**
+ * Everything `up` needs before it changes the machine: the Debian packages, the binaries and the
+ * cluster's own images. CoreDNS is a large Go program: on a cold machine its build overlaps the
+ * cluster's start-up, and only the last step (applying its Deployment) waits for it.
+ */
+async function prepareParts(log: (line: string) => void) {
+  const missing = await missingDebianPackages(DEBIAN_PACKAGES);
+  if (missing.length > 0) await installDebianPackages(missing, log);
+  const binDir = await withHeartbeat('cluster binaries', log, () => prepareClusterBinaries(log));
+  const [pauseRecipe, corednsRecipe] = selectRecipes(await findRecipes(CLUSTER_IMAGES_DIR), [
+    'pause',
+    'coredns',
+  ]);
+  const pause = await buildImage(pauseRecipe as ImageRecipe, { log });
+  const coredns = buildImage(corednsRecipe as ImageRecipe, { log });
+  coredns.catch(() => {}); // awaited later; keep an early failure from being "unhandled"
+  return { binDir, pause, coredns };
+}
+
+/**
+ * `cluster prepare`: installs the packages, builds the binaries and the cluster's images, and
+ * starts nothing, so that CI can show the long cold builds as a step of their own.
+ */
+export async function clusterPrepare(log: (line: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0)
+    throw new ClusterUpError(
+      '`cluster prepare` must run as root: it installs Debian packages and builds images',
+    );
+  const { coredns } = await prepareParts(log);
+  await coredns;
 }
 
 async function startCluster(
