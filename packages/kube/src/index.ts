@@ -32,6 +32,11 @@ export {
   localClusterStatus,
   localClusterUp,
 } from './local-cluster.js';
+export {
+  acquireClusterLock,
+  type ClusterLockOptions,
+  DEFAULT_LOCK_DIR,
+} from './node-cluster/cluster-lock.js';
 export { clusterLayout, DEFAULT_STATE_DIR, NODE_NAME, stateDirFromEnv } from './node-cluster/layout.js';
 export { ClusterUpError } from './node-cluster/up.js';
 export type { FieldValidation } from './object-client.js';

@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { CliContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
-import { localClusterDown, localClusterPrepare, localClusterStatus, localClusterUp } from '@airspark/kube';
+import {
+  acquireClusterLock,
+  localClusterDown,
+  localClusterPrepare,
+  localClusterStatus,
+  localClusterUp,
+} from '@airspark/kube';
 
 export const clusterUsage = `Usage: airspark cluster <up|down|status|prepare>
 
@@ -38,28 +44,19 @@ export async function clusterCommand(args: string[], ctx: CliContext): Promise<n
   const began = Date.now();
   const log = (line: string) => ctx.stderr.write(`${stamp(began)} ${line}\n`);
   try {
-    if (action === 'up') {
-      const result = await localClusterUp({ log });
-      log(
-        result.started ? `cluster up in ${result.seconds}s (${result.mode} mode)` : 'cluster was already up',
-      );
-      ctx.stdout.write(`${result.kubeconfig}\n`);
-      return 0;
+    if (action === 'up' || action === 'down') {
+      if (process.getuid?.() !== 0) return await upOrDown(action, log, ctx);
+      // A test suite using the cluster holds the machine's cluster lock: wait for it to finish.
+      const release = await acquireClusterLock({ owner: `airspark cluster ${action}`, log });
+      try {
+        return await upOrDown(action, log, ctx);
+      } finally {
+        await release();
+      }
     }
     if (action === 'prepare') {
       await localClusterPrepare({ log });
       log('everything `cluster up` needs is installed, built and cached');
-      return 0;
-    }
-    if (action === 'down') {
-      const { leftovers } = await localClusterDown({ log });
-      if (leftovers.length > 0) {
-        ctx.stderr.write(
-          `airspark cluster down: could not remove:\n${leftovers.map((l) => `  ${l}`).join('\n')}\n`,
-        );
-        return 1;
-      }
-      log('cluster down; nothing of it is left on the machine');
       return 0;
     }
     const status = await localClusterStatus({ log });
@@ -70,4 +67,26 @@ export async function clusterCommand(args: string[], ctx: CliContext): Promise<n
     ctx.stderr.write(`airspark cluster ${action}: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+async function upOrDown(
+  action: 'up' | 'down',
+  log: (line: string) => void,
+  ctx: CliContext,
+): Promise<number> {
+  if (action === 'up') {
+    const result = await localClusterUp({ log });
+    log(result.started ? `cluster up in ${result.seconds}s (${result.mode} mode)` : 'cluster was already up');
+    ctx.stdout.write(`${result.kubeconfig}\n`);
+    return 0;
+  }
+  const { leftovers } = await localClusterDown({ log });
+  if (leftovers.length > 0) {
+    ctx.stderr.write(
+      `airspark cluster down: could not remove:\n${leftovers.map((l) => `  ${l}`).join('\n')}\n`,
+    );
+    return 1;
+  }
+  log('cluster down; nothing of it is left on the machine');
+  return 0;
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acquireClusterLock,
   buildImages,
   labelLocalNode,
   localClusterDown,
@@ -101,7 +102,11 @@ describe.skipIf(skip)(
     let testbox = '';
     let downDone = false;
 
+    let releaseLock: (() => Promise<void>) | undefined;
+
     beforeAll(async () => {
+      // Other suites (the platform's) may use the machine's one cluster: wait for them.
+      releaseLock = await acquireClusterLock({ owner: 'packages/kube local-cluster tests', log });
       if ((await readJson(layout.stateFile)) !== undefined) {
         log('a cluster is up already; taking it down so that the machine can be compared before and after');
         await localClusterDown({ mode: 'node', stateDir, log });
@@ -122,6 +127,7 @@ describe.skipIf(skip)(
 
     afterAll(async () => {
       if (!downDone) await localClusterDown({ mode: 'node', stateDir, log });
+      await releaseLock?.();
     }, 300_000);
 
     it(
