@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verifySha512 } from '../src/images/build-image.js';
 import { moduleReplaces } from '../src/images/go-step.js';
 import { imageRef, parseRecipe, RecipeError } from '../src/images/recipe.js';
 import { recipeHash } from '../src/images/recipe-hash.js';
@@ -72,6 +73,29 @@ describe('parseRecipe', () => {
     expect(errorOf('name: x\ntag: "1"\nsteps:\n  - fetch: { url: x }')).toMatch(/:4: unknown step "fetch"/);
     expect(errorOf('name: x\ntag: "1"\nbogus: 1')).toMatch(/:3: unknown key "bogus"/);
     expect(errorOf('name: [x')).toMatch(/:1: not valid YAML/);
+  });
+});
+
+describe('archive checksums', () => {
+  it('rejects a sha512 that is not 128 hex digits, naming the line', () => {
+    expect(
+      errorOf(
+        'name: x\ntag: "1"\nsteps:\n  - unpack:\n      from: a.zip\n      to: /opt/a\n      sha512: abc',
+      ),
+    ).toMatch(/:7: sha512 is the archive's 128-digit hex SHA-512/);
+  });
+
+  it('accepts an archive with the expected SHA-512 and refuses any other', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'airspark-sha-'));
+    const file = path.join(dir, 'a.zip');
+    await writeFile(file, 'archive bytes');
+    const { createHash } = await import('node:crypto');
+    const good = createHash('sha512').update('archive bytes').digest('hex');
+    await verifySha512(file, good.toUpperCase(), '/r/image.yaml');
+    await expect(verifySha512(file, 'f'.repeat(128), '/r/image.yaml')).rejects.toThrow(
+      `/r/image.yaml: ${file} has SHA-512 ${good}, but the recipe expects ${'f'.repeat(128)}`,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

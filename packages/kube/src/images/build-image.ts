@@ -3,6 +3,7 @@
 // write a docker-archive with skopeo, which `ctr images import` reads. No registry, no Docker.
 // Results are cached by content address (recipe + inputs), published atomically.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import {
   chmod,
   copyFile,
@@ -198,6 +199,7 @@ async function runStep(
     if (step.copy.owner) await runCommand('chown', ['-R', step.copy.owner, inImage(step.copy.to)]);
   } else if ('unpack' in step) {
     const from = inputPath(recipe, step.unpack.from);
+    if (step.unpack.sha512) await verifySha512(from, step.unpack.sha512, recipe.file);
     const into = path.join(work, 'unpacked');
     await mkdir(into, { recursive: true });
     log(`image ${recipe.name}: unpacking ${path.basename(from)} into ${step.unpack.to}`);
@@ -306,4 +308,15 @@ async function pack(recipe: ImageRecipe, rootfs: string, layout: string, archive
   for (const [key, value] of Object.entries(config.labels)) args.push(`--config.label=${key}=${value}`);
   await runCommand('umoci', args);
   await runCommand('skopeo', ['copy', '--quiet', `oci:${image}`, `docker-archive:${archive}:${ref}`]);
+}
+
+/** Fails unless `file`'s SHA-512 is `expected` (hex), naming the recipe. */
+export async function verifySha512(file: string, expected: string, recipeFile: string): Promise<void> {
+  const hash = createHash('sha512');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const actual = hash.digest('hex');
+  if (actual !== expected.toLowerCase())
+    throw new Error(
+      `${recipeFile}: ${file} has SHA-512 ${actual}, but the recipe expects ${expected}; the archive is not the one the recipe was written for`,
+    );
 }

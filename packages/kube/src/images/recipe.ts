@@ -36,7 +36,15 @@ export type Step =
         readonly owner?: string;
       };
     }
-  | { readonly unpack: { readonly from: string; readonly to: string; readonly strip: number } }
+  | {
+      readonly unpack: {
+        readonly from: string;
+        readonly to: string;
+        readonly strip: number;
+        /** Expected sha512 (hex) of the archive, checked before it is unpacked. */
+        readonly sha512?: string;
+      };
+    }
   | { readonly pip: { readonly packages: readonly string[]; readonly venv?: string } }
   | { readonly run: string };
 
@@ -221,8 +229,19 @@ function parseStep(value: unknown, keys: readonly (string | number)[], fail: Fai
         fail([...here, 'from'], 'unpack reads .zip, .tar, .tar.gz, .tgz or .tar.xz');
       const strip = body.strip === undefined ? 0 : Number(body.strip);
       if (!Number.isInteger(strip) || strip < 0 || strip > 1) fail([...here, 'strip'], 'strip is 0 or 1');
+      const sha512 = body.sha512 === undefined ? undefined : String(body.sha512).toLowerCase();
+      if (sha512 !== undefined && !/^[0-9a-f]{128}$/.test(sha512))
+        fail(
+          [...here, 'sha512'],
+          "sha512 is the archive's 128-digit hex SHA-512 (the first word of a .sha512 file)",
+        );
       return {
-        unpack: { from, to: imagePath(requireString(body, 'to', here, fail), [...here, 'to'], fail), strip },
+        unpack: {
+          from,
+          to: imagePath(requireString(body, 'to', here, fail), [...here, 'to'], fail),
+          strip,
+          ...(sha512 ? { sha512 } : {}),
+        },
       };
     }
     case 'pip': {
