@@ -119,3 +119,14 @@ def test_a_run_covers_month_through_through_month_across_a_year_end():
 def test_a_bad_month_range_is_refused_with_the_reason(month, through, message):
     with pytest.raises(citibike.MonthError, match=message):
         citibike.months_to_process(month, through, datetime(2024, 5, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("folder", ["s3://bucket/prefix/", "s3a://bucket/prefix", "s3a:///prefix/"])
+def test_a_livy_result_folder_that_is_not_an_s3a_folder_fails_before_anything_is_deleted(folder):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airspark.livy import LivyBatchOperator
+
+    operator = LivyBatchOperator(task_id="submit_batch", file="s3a://bucket/job.py", result_folder=folder)
+    with pytest.raises(AirflowFailException, match="is not of the form s3a://bucket/prefix/"):
+        operator._empty_result_folder()
