@@ -15,6 +15,11 @@ Two ways it stays silent:
 :class:`SparkApplicationOperator` is the unmodified operator with a launcher that checks the
 application's status on each of the provider's own polls and fails with the reason. It
 changes nothing else: templates, reattachment, log following and deferral are upstream's.
+
+It also adds the environment's own Spark properties, if any, to every application: the
+Airflow Variable ``spark_conf`` (JSON object of strings; unset on AWS, where the templates
+carry everything) is merged into ``spec.sparkConf``. A local cluster uses it for what only
+it needs, such as the s3a endpoint and keys of its S3 server.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from airflow.sdk.exceptions import AirflowException
 # Spark Operator v2 application states that end an application before its driver runs.
 SUBMISSION_FAILED = "SUBMISSION_FAILED"
 NO_STATUS_TIMEOUT = timedelta(minutes=3)
+SPARK_CONF_VARIABLE = "spark_conf"
 
 
 class SparkApplicationNotStarted(AirflowException):
@@ -91,6 +97,20 @@ class SparkApplicationOperator(SparkKubernetesOperator):
     def __init__(self, *, no_status_timeout: timedelta = NO_STATUS_TIMEOUT, **kwargs) -> None:
         super().__init__(**kwargs)
         self.no_status_timeout = no_status_timeout
+        self._environment_spark_conf: dict[str, str] = {}
+
+    def execute(self, context):
+        self._environment_spark_conf = environment_spark_conf()
+        if self._environment_spark_conf:
+            self.log.info("Adding the environment's Spark properties: %s", sorted(self._environment_spark_conf))
+        return super().execute(context)
+
+    def manage_template_specs(self):
+        body = super().manage_template_specs()
+        if self._environment_spark_conf:
+            spec = body["spark"].setdefault("spec", {})
+            spec["sparkConf"] = {**(spec.get("sparkConf") or {}), **self._environment_spark_conf}
+        return body
 
     def get_or_create_spark_crd(self, launcher: CustomObjectLauncher, context):
         # The provider builds a plain CustomObjectLauncher right before this call; the same
@@ -105,3 +125,24 @@ class SparkApplicationOperator(SparkKubernetesOperator):
         )
         self.launcher = checking
         return super().get_or_create_spark_crd(checking, context)
+
+
+def environment_spark_conf() -> dict[str, str]:
+    """The Variable ``spark_conf`` (a JSON object of strings), or {} when unset. Read inside a task only."""
+    import json
+
+    from airflow.sdk import Variable
+
+    text = Variable.get(SPARK_CONF_VARIABLE, default=None)
+    if not text:
+        return {}
+    try:
+        conf = json.loads(text)
+    except ValueError as err:
+        raise AirflowException(f"Variable {SPARK_CONF_VARIABLE} is not JSON ({err}): set it to an object") from None
+    if not isinstance(conf, dict) or not all(isinstance(v, str) for v in conf.values()):
+        raise AirflowException(
+            f'Variable {SPARK_CONF_VARIABLE} must be a JSON object of strings, e.g. {{"spark.hadoop.fs.s3a.endpoint": '
+            '"http://s3.local:7070"}'
+        )
+    return conf

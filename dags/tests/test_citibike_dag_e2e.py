@@ -28,7 +28,7 @@ JOB_IMAGE = "registry.invalid/airspark-spark-jobs:0.0.0-test"
 
 
 @pytest.fixture
-def citibike_world(monkeypatch, airflow_db, local_s3, s3a_jars, request):
+def citibike_world(monkeypatch, airflow_db, bundle_dags, local_s3, s3a_jars, request):
     """A bucket of its own, the site stand-in and the Spark Operator stand-in, wired in."""
     bucket = f"citibike-{request.node.name.replace('_', '-')[:40].strip('-')}"
     local_s3.client().create_bucket(Bucket=bucket)
@@ -36,6 +36,9 @@ def citibike_world(monkeypatch, airflow_db, local_s3, s3a_jars, request):
     local_s3.client().create_bucket(Bucket=f"{bucket}-events")
     local_s3.put(f"{bucket}-events", "team-a/", b"")
     spark_operator = LocalSparkOperator(jobs_dir=JOBS, conf=local_s3.s3a_conf(), jars=s3a_jars)
+    # A failure must end the test run, not wait out the DAG's 10-minute retry delay.
+    for task in bundle_dags["citibike_ridership"].tasks:
+        monkeypatch.setattr(task, "retries", 0)
     with CitibikeSite() as site, spark_operator.installed():
         monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", local_s3.aws_connection())
         monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", bucket)
@@ -171,7 +174,6 @@ def test_an_archive_with_the_wrong_columns_fails_the_conversion_and_stops_the_ru
         2024, 6, [Trips("6140.05", "6450.05", 1)], header=pre_2021
     )
     dag = bundle_dags["citibike_ridership"]
-    monkeypatch.setattr(dag.get_task("month.csv_to_parquet"), "retries", 0)
 
     dag_run = dag.test(logical_date=datetime(2024, 7, 1, tzinfo=UTC))
 

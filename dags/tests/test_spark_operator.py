@@ -131,3 +131,33 @@ def test_a_failed_application_still_fails_with_the_providers_own_message():
 
     with pytest.raises(Exception, match=r"Spark Job Failed\. Error stack: driver container failed with ExitCode: 1"):
         operator.execute(context())
+
+
+def test_the_environments_spark_conf_variable_is_added_to_the_application(monkeypatch):
+    monkeypatch.setenv(
+        "AIRFLOW_VAR_SPARK_CONF",
+        '{"spark.hadoop.fs.s3a.endpoint": "http://s3.local:7070", "spark.eventLog.enabled": "false"}',
+    )
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", "stop here")])
+    operator = operator_with(api)
+
+    with pytest.raises(SparkApplicationNotStarted):
+        operator.execute(context())
+
+    (application,) = api.created
+    conf = application["spec"]["sparkConf"]
+    assert conf["spark.hadoop.fs.s3a.endpoint"] == "http://s3.local:7070"
+    assert conf["spark.eventLog.enabled"] == "false", "the environment's value wins over the template's"
+    assert conf["spark.decommission.enabled"] == "true", "the template's other properties stay"
+
+
+@pytest.mark.parametrize("value", ["not json", '["a"]', '{"spark.executor.instances": 2}'])
+def test_a_spark_conf_variable_that_is_not_an_object_of_strings_fails_before_submitting(monkeypatch, value):
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_CONF", value)
+    api = ScriptedSparkApi([{}])
+    operator = operator_with(api)
+
+    with pytest.raises(Exception, match="Variable spark_conf"):
+        operator.execute(context())
+
+    assert api.created == []
