@@ -56,7 +56,7 @@ def stage_job(params: dict, run_id: str) -> dict:
         "bucket": bucket,
         "output_key": output_key,
         "output": f"s3a://{bucket}/{output_key}",
-        "batch_name": f"spark-pi-{run_key(run_id)}"[:100],
+        "batch_name": f"spark-pi-{run_key(run_id)}"[:80],
     }
 
 
@@ -137,8 +137,9 @@ def livy_spark_pi():
         ],
         result_folder=RESULT_FOLDER,
         aws_conn_id=AWS_CONN_ID,
-        # Livy refuses a second live batch of the same name: a retry gets its own.
-        name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}",
+        # Livy refuses a batch named like one it still knows (finished ones included): each
+        # attempt gets its own name, also when a re-created run starts again at try 1.
+        name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}-{{ ti.id.hex[-8:] }}",
         conf=spark_submit_placement_conf(),
         driver_memory="1g",
         driver_cores=1,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -76,7 +77,7 @@ def test_the_batch_runs_on_the_real_livy_with_spark_35_and_this_attempts_result_
     (batch,) = new_batches(livy, before)
     assert batch["state"] == "success"
     assert batch["name"].startswith("spark-pi-manual_")
-    assert batch["name"].endswith("-try1")
+    assert re.search(r"-try1-[0-9a-f]{8}$", batch["name"])
     job_hash = hashlib.sha256((JOBS / "spark_pi.py").read_bytes()).hexdigest()[:16]
     assert local_s3.keys(bucket, "airspark/livy-jobs/") == [f"airspark/livy-jobs/{job_hash}/spark_pi.py"]
     (result_key,) = results(local_s3, bucket)
