@@ -161,8 +161,10 @@ def test_a_range_of_months_runs_in_one_run_one_task_per_month_with_moto_s3_and_l
     ]
     assert sum(a["metadata"]["name"].startswith("citibike-reports-") for a in applications) == 2
     # Each Spark run left its event log under the team's prefix of the event-log bucket.
-    event_logs = [k for k in local_s3.keys(f"{bucket}-events", "team-a/") if k != "team-a/"]
+    # (Spark 4 writes rolling event logs: one eventlog_v2_<app id>/ folder per application.)
+    event_logs = {k.split("/")[1] for k in local_s3.keys(f"{bucket}-events", "team-a/") if k != "team-a/"}
     assert len(event_logs) == 4, event_logs
+    assert all(name.startswith("eventlog_v2_") for name in event_logs)
 
 
 def test_an_archive_with_the_wrong_columns_fails_the_conversion_and_stops_the_run(
