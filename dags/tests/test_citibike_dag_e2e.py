@@ -19,7 +19,7 @@ import citibike_csv_to_parquet
 import pytest
 from airflow.utils.state import DagRunState, TaskInstanceState
 
-from tests.conftest import JOBS
+from tests.conftest import BUNDLE, JOBS
 from tests.support.citibike_sample import MAY_2024, MAY_2024_TRIPS, Trips, archive_bytes, write_csv_parts
 from tests.support.citibike_site import CitibikeSite
 from tests.support.local_spark_operator import LocalSparkOperator
@@ -28,7 +28,19 @@ JOB_IMAGE = "registry.invalid/airspark-spark-jobs:0.0.0-test"
 
 
 @pytest.fixture
-def citibike_world(monkeypatch, airflow_db, bundle_dags, local_s3, s3a_jars, request):
+def citibike_dag(airflow_db):
+    """The DAG parsed afresh: dag.test() renders mapped tasks' fields in place on the DAG's
+    task objects (a worker would render a copy in a new process), so a second run in this
+    process would otherwise reuse the first run's archive URLs."""
+    from tests.support.parse_guard import parse_bundle
+
+    dagbag, _ = parse_bundle(BUNDLE)
+    assert dagbag.import_errors == {}
+    return dagbag.dags["citibike_ridership"]
+
+
+@pytest.fixture
+def citibike_world(monkeypatch, citibike_dag, local_s3, s3a_jars, request):
     """A bucket of its own, the site stand-in and the Spark Operator stand-in, wired in."""
     bucket = f"citibike-{request.node.name.replace('_', '-')[:40].strip('-')}"
     local_s3.client().create_bucket(Bucket=bucket)
@@ -37,7 +49,7 @@ def citibike_world(monkeypatch, airflow_db, bundle_dags, local_s3, s3a_jars, req
     local_s3.put(f"{bucket}-events", "team-a/", b"")
     spark_operator = LocalSparkOperator(jobs_dir=JOBS, conf=local_s3.s3a_conf(), jars=s3a_jars)
     # A failure must end the test run, not wait out the DAG's 10-minute retry delay.
-    for task in bundle_dags["citibike_ridership"].tasks:
+    for task in citibike_dag.tasks:
         monkeypatch.setattr(task, "retries", 0)
     with CitibikeSite() as site, spark_operator.installed():
         monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", local_s3.aws_connection())
@@ -79,7 +91,7 @@ MONTH_TASKS = ["wait_for_archive", "stage_csv", "csv_to_parquet", "monthly_repor
 
 
 def test_a_range_of_months_runs_in_one_run_one_task_per_month_with_moto_s3_and_local_spark_for_the_operator(
-    bundle_dags, citibike_world, local_s3, spark, tmp_path
+    citibike_dag, citibike_world, local_s3, spark, tmp_path
 ):
     bucket, site, spark_operator = citibike_world
     site.files["202405-citibike-tripdata.zip"] = archive_bytes(2024, 5, MAY_2024, parts=2)
@@ -93,7 +105,7 @@ def test_a_range_of_months_runs_in_one_run_one_task_per_month_with_moto_s3_and_l
     local_s3.put(bucket, july_report, "trips\n7\n")
 
     # A backfill of two months is one run: every month task runs once per month.
-    dag_run = bundle_dags["citibike_ridership"].test(run_conf={"month": "2024-05", "through_month": "2024-06"})
+    dag_run = citibike_dag.test(run_conf={"month": "2024-05", "through_month": "2024-06"})
 
     assert states(dag_run) == {
         "plan_months": [TaskInstanceState.SUCCESS],
@@ -168,16 +180,14 @@ def test_a_range_of_months_runs_in_one_run_one_task_per_month_with_moto_s3_and_l
 
 
 def test_an_archive_with_the_wrong_columns_fails_the_conversion_and_stops_the_run(
-    bundle_dags, citibike_world, local_s3, monkeypatch
+    citibike_dag, citibike_world, local_s3
 ):
     bucket, site, spark_operator = citibike_world
     pre_2021 = ("tripduration", "starttime", "stoptime", "start station id", "end station id", "bikeid", "usertype")
     site.files["202406-citibike-tripdata.csv.zip"] = archive_bytes(
         2024, 6, [Trips("6140.05", "6450.05", 1)], header=pre_2021
     )
-    dag = bundle_dags["citibike_ridership"]
-
-    dag_run = dag.test(logical_date=datetime(2024, 7, 1, tzinfo=UTC))
+    dag_run = citibike_dag.test(logical_date=datetime(2024, 7, 1, tzinfo=UTC))
 
     assert dag_run.state == DagRunState.FAILED
     assert states(dag_run) == {

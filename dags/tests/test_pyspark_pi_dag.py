@@ -56,7 +56,8 @@ def test_pi_runs_as_the_spark_application_the_operator_builds_on_local_spark_in_
     assert "Pi is roughly 3.1" in run.stdout
     assert spec["sparkConf"]["spark.eventLog.dir"] == "s3a://events-bucket/team-a/"
     assert spec["sparkConf"]["spark.decommission.enabled"] == "true"
-    assert [log.name for log in events.iterdir() if log.name.startswith("local-")], "the run wrote an event log"
+    # Spark 4 writes rolling event logs: one eventlog_v2_<app id> folder per application.
+    assert [log.name for log in events.iterdir() if log.name.startswith("eventlog_v2_local-")], "no event log"
 
 
 def test_without_the_job_image_variable_nothing_is_submitted_and_the_task_fails(pyspark_pi, monkeypatch):
