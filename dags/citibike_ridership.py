@@ -1,36 +1,43 @@
-"""citibike_ridership: one Citibike month from the public archive to monthly reports.
+"""citibike_ridership: Citibike months from the public archive to monthly reports.
 
-1. ``plan_month`` works out the month (the ``month`` param, else the run's data interval)
-   and every location of the run.
-2. ``wait_for_archive`` waits, rescheduling itself, until Citibike publishes the month.
-3. ``stage_csv`` downloads the archive and stores its CSV files under the month's prefix
-   in S3, then removes what an earlier run of that month left there: a rerun replaces
-   that month only.
-4. ``csv_to_parquet`` (Spark) checks the columns against today's Citibike schema and
-   writes the month as Parquet partitioned by year and month.
-5. ``monthly_reports`` (Spark SQL) writes trips per month, popular start and end
-   stations, and trips by member and rideable type, one S3 folder per report.
-6. ``verify_reports`` checks that every report has the month's file.
+1. ``plan_months`` works out the months of the run (the ``month`` param, through
+   ``through_month`` if given, else the run's data interval) and every location of each.
+2. Then, for every month in parallel (one mapped ``month`` group per month, so a backfill
+   of a year is one run with twelve of each task, each month going ahead on its own):
+   - ``wait_for_archive`` waits, rescheduling itself, until Citibike publishes the month;
+   - ``stage_csv`` downloads the archive and stores its CSV files under the month's prefix
+     in S3, then removes what an earlier run of that month left there: a rerun replaces
+     that month only;
+   - ``csv_to_parquet`` (Spark) checks the columns against today's Citibike schema and
+     writes the month as Parquet partitioned by year and month;
+   - ``monthly_reports`` (Spark SQL) writes trips per month, popular start and end
+     stations, and trips by member and rideable type, one S3 folder per report;
+   - ``verify_reports`` checks that every report has the month's file.
 
 The Spark steps run as SparkApplications in the Spark team namespace; the operator waits
-for each application and fails the task when Spark fails.
+for each application (deferred, holding no worker slot while the driver runs) and fails
+the task when Spark fails or the application cannot start.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.providers.cncf.kubernetes.operators.spark_kubernetes import SparkKubernetesOperator
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, task, task_group
 
 from airspark.platform import KUBERNETES_CONN_ID, SPARK_NAMESPACE
 from airspark.sensors import UrlPublishedSensor
+from airspark.spark_operator import SparkApplicationOperator
 
 DOWNLOAD_CHUNK = 8 * 1024 * 1024
+# Months of one run processed at the same time: each downloads ~1 GB and runs two Spark
+# applications (1 driver + 3 executors each).
+PARALLEL_MONTHS = 4
 
 
-@task(multiple_outputs=True)
-def plan_month(params: dict, data_interval_start: datetime | None = None) -> dict:
+@task
+def plan_months(params: dict, data_interval_start: datetime | None = None) -> list[dict]:
+    """One entry per month: ``plan`` (every location of the month) and its ``archive_urls``."""
     from airflow.sdk import Variable
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -38,12 +45,15 @@ def plan_month(params: dict, data_interval_start: datetime | None = None) -> dic
     from airspark.platform import ConfigurationError, data_bucket
 
     try:
-        year, month = citibike.month_to_process(params.get("month"), data_interval_start)
+        months = citibike.months_to_process(params.get("month"), params.get("through_month"), data_interval_start)
         bucket = data_bucket(params.get("bucket"))
     except (citibike.MonthError, ConfigurationError) as err:
         raise AirflowFailException(str(err)) from None  # a retry would not fix it
     source_url = Variable.get(citibike.SOURCE_URL_VARIABLE, default=citibike.DEFAULT_SOURCE_URL)
-    return citibike.plan(bucket=bucket, year=year, month=month, source_url=source_url)
+    plans = [citibike.plan(bucket=bucket, year=year, month=month, source_url=source_url) for year, month in months]
+    names = ", ".join(f"{p['year']}-{p['month']:02d}" for p in plans)
+    print(f"{len(plans)} month(s): {names}")
+    return [{"plan": plan, "archive_urls": plan["archive_urls"]} for plan in plans]
 
 
 @task(multiple_outputs=True)
@@ -116,6 +126,43 @@ def verify_reports(plan: dict) -> dict:
     return {"trips": trips, "files": files}
 
 
+@task_group
+def month(plan: dict, archive_urls: list[str]) -> None:
+    """One month's pipeline; the group is mapped, one instance per month of the run."""
+    # Citibike publishes a month some days into the next one: poke twice a day, for
+    # three weeks, giving the worker slot back between pokes.
+    archive_url = UrlPublishedSensor(
+        task_id="wait_for_archive",
+        urls=archive_urls,
+        poke_interval=timedelta(hours=12),
+        timeout=timedelta(days=21),
+        mode="reschedule",
+    ).output
+    staged = stage_csv(plan, archive_url)
+    # The templates read this month's locations as plan_months' entry ti.map_index.
+    csv_to_parquet = SparkApplicationOperator(
+        task_id="csv_to_parquet",
+        application_file="spark_apps/citibike-csv-to-parquet.yaml",
+        namespace=SPARK_NAMESPACE,
+        kubernetes_conn_id=KUBERNETES_CONN_ID,
+        get_logs=True,
+        delete_on_termination=True,
+        deferrable=True,
+        execution_timeout=timedelta(hours=2),
+    )
+    monthly_reports = SparkApplicationOperator(
+        task_id="monthly_reports",
+        application_file="spark_apps/citibike-reports.yaml",
+        namespace=SPARK_NAMESPACE,
+        kubernetes_conn_id=KUBERNETES_CONN_ID,
+        get_logs=True,
+        delete_on_termination=True,
+        deferrable=True,
+        execution_timeout=timedelta(hours=1),
+    )
+    staged >> csv_to_parquet >> monthly_reports >> verify_reports(plan)
+
+
 @dag(
     dag_id="citibike_ridership",
     # One run per calendar month, started once the month is over.
@@ -123,6 +170,8 @@ def verify_reports(plan: dict) -> dict:
     start_date=datetime(2024, 5, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
+    # Months of one run go ahead side by side, this many at a time.
+    max_active_tasks=PARALLEL_MONTHS * 2,
     tags=["citibike", "spark", "spark-operator"],
     default_args={"owner": "data-platform", "retries": 2, "retry_delay": timedelta(minutes=10)},
     params={
@@ -130,43 +179,20 @@ def verify_reports(plan: dict) -> dict:
             None,
             type=["null", "string"],
             pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-            description="YYYY-MM to process; default: the month of the run's data interval",
+            description="YYYY-MM to process, the first of a range; default: the month of the data interval",
+        ),
+        "through_month": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+            description="YYYY-MM, the last month of a range starting at month (at most 24 months a run)",
         ),
         "bucket": Param(None, type=["null", "string"], description="S3 bucket; default: Variable airspark_data_bucket"),
     },
     doc_md=__doc__,
 )
 def citibike_ridership():
-    plan = plan_month()
-    # Citibike publishes a month some days into the next one: poke twice a day, for
-    # three weeks, giving the worker slot back between pokes.
-    archive_url = UrlPublishedSensor(
-        task_id="wait_for_archive",
-        urls=plan["archive_urls"],
-        poke_interval=timedelta(hours=12),
-        timeout=timedelta(days=21),
-        mode="reschedule",
-    ).output
-    staged = stage_csv(plan, archive_url)
-    csv_to_parquet = SparkKubernetesOperator(
-        task_id="csv_to_parquet",
-        application_file="spark_apps/citibike-csv-to-parquet.yaml",
-        namespace=SPARK_NAMESPACE,
-        kubernetes_conn_id=KUBERNETES_CONN_ID,
-        get_logs=True,
-        delete_on_termination=True,
-        execution_timeout=timedelta(hours=2),
-    )
-    monthly_reports = SparkKubernetesOperator(
-        task_id="monthly_reports",
-        application_file="spark_apps/citibike-reports.yaml",
-        namespace=SPARK_NAMESPACE,
-        kubernetes_conn_id=KUBERNETES_CONN_ID,
-        get_logs=True,
-        delete_on_termination=True,
-        execution_timeout=timedelta(hours=1),
-    )
-    staged >> csv_to_parquet >> monthly_reports >> verify_reports(plan)
+    month.expand_kwargs(plan_months())
 
 
 citibike_ridership()

@@ -1,7 +1,12 @@
 """livy_spark_pi: estimate pi through the in-cluster Livy service, then check the result.
 
 Livy on Kubernetes reports a batch as successful when the driver pod exits 0, whatever
-Spark did, so the job writes its result to S3 and ``verify_result`` checks it.
+Spark did, so the job writes its result to S3 and ``verify_result`` checks it: the batch's
+final state in Livy must be ``success`` (the driver's exit status) and the result must be
+the one *this* attempt of ``submit_batch`` wrote. The output folder is keyed to the
+attempt (``.../<run>/try-<n>/``) and emptied before the batch is submitted, so a rerun
+whose job exits 0 without writing fails the check instead of passing on an earlier
+attempt's output.
 ``submit_batch`` polls Livy (``polling_interval`` > 0; at 0 the operator would return
 right after the submission) from the triggerer (deferrable), holding no worker slot.
 
@@ -13,20 +18,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.providers.apache.livy.operators.livy import LivyOperator
 from airflow.sdk import Param, dag, task
 
-from airspark.platform import LIVY_CONN_ID, spark_submit_placement_conf
+from airspark.livy import LivyBatchOperator
+from airspark.platform import AWS_CONN_ID, LIVY_CONN_ID, spark_submit_placement_conf
 
 JOB_PREFIX = "airspark/livy-jobs"
 RESULT_PREFIX = "airspark/livy-spark-pi"
 # Livy refuses POSTs without this header when its CSRF protection is on.
 LIVY_HEADERS = {"X-Requested-By": "airflow"}
+# Rendered in submit_batch: the run's output folder, one sub-folder per attempt.
+RESULT_FOLDER = "{{ ti.xcom_pull(task_ids='stage_job', key='output') }}try-{{ ti.try_number }}/"
 
 
 @task(multiple_outputs=True)
 def stage_job(params: dict, run_id: str) -> dict:
-    """Upload the job to S3 (idempotent: the key is the file's hash) and choose the output."""
+    """Upload the job to S3 (idempotent: the key is the file's hash) and choose the run's output folder."""
     import hashlib
     from pathlib import Path
 
@@ -49,31 +56,47 @@ def stage_job(params: dict, run_id: str) -> dict:
         "bucket": bucket,
         "output_key": output_key,
         "output": f"s3a://{bucket}/{output_key}",
-        "batch_name": f"spark-pi-{run_key(run_id)}"[:100],
+        "batch_name": f"spark-pi-{run_key(run_id)}"[:80],
     }
 
 
 @task(multiple_outputs=True)
-def verify_result(staged: dict, params: dict) -> dict:
-    """Fail unless the job wrote a plausible estimate from every sample it was asked for."""
+def verify_result(staged: dict, params: dict, ti) -> dict:
+    """Fail unless the batch succeeded and this attempt wrote a plausible estimate from every sample."""
     import json
     import math
 
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    from airflow.providers.apache.livy.hooks.livy import BatchState, LivyHook
     from airflow.sdk.exceptions import AirflowFailException
 
     from airspark.platform import AWS_CONN_ID
 
+    batch_id = ti.xcom_pull(task_ids="submit_batch")
+    folder = ti.xcom_pull(task_ids="submit_batch", key="result_folder")
+    if batch_id is None or not folder:
+        raise AirflowFailException("submit_batch left no batch id or result folder: rerun submit_batch")
+    # The driver's exit status as Livy recorded it (on Kubernetes: the driver pod's phase).
+    livy = LivyHook(livy_conn_id=LIVY_CONN_ID, extra_headers=LIVY_HEADERS)
+    try:
+        state = livy.get_batch_state(batch_id)
+    except Exception as err:  # Livy forgets finished batches after livy.server.session.state-retain.sec
+        raise AirflowFailException(f"Livy has no state for batch {batch_id} ({err}): rerun submit_batch") from None
+    if state != BatchState.SUCCESS:
+        raise AirflowFailException(f"Livy batch {batch_id} ended {state.value}, not success")
+
+    bucket = staged["bucket"]
+    prefix = folder.removeprefix(f"s3a://{bucket}/")
     hook = S3Hook(aws_conn_id=AWS_CONN_ID)
-    keys = [k for k in hook.list_keys(staged["bucket"], prefix=staged["output_key"]) or [] if k.endswith(".json")]
+    keys = [k for k in hook.list_keys(bucket, prefix=prefix) or [] if k.endswith(".json")]
     if not keys:
         raise AirflowFailException(
-            f"Livy reported success but the job wrote no result under {staged['output']}: "
-            "read the batch log above; the driver may have exited 0 without finishing"
+            f"Livy batch {batch_id} succeeded but its job wrote no result under {folder}: read the batch "
+            "log above; the driver exited 0 without finishing"
         )
-    lines = [line for key in keys for line in hook.read_key(key, staged["bucket"]).splitlines() if line.strip()]
+    lines = [line for key in keys for line in hook.read_key(key, bucket).splitlines() if line.strip()]
     if len(lines) != 1:
-        raise AirflowFailException(f"expected one result under {staged['output']}, found {len(lines)}")
+        raise AirflowFailException(f"expected one result under {folder}, found {len(lines)}")
     result = json.loads(lines[0])
     expected = params["partitions"] * params["samples_per_partition"]
     if result.get("samples") != expected:
@@ -100,7 +123,7 @@ def verify_result(staged: dict, params: dict) -> dict:
 )
 def livy_spark_pi():
     staged = stage_job()
-    submit_batch = LivyOperator(
+    submit_batch = LivyBatchOperator(
         task_id="submit_batch",
         livy_conn_id=LIVY_CONN_ID,
         file=staged["file"],
@@ -110,10 +133,13 @@ def livy_spark_pi():
             "--samples-per-partition",
             "{{ params.samples_per_partition }}",
             "--output",
-            staged["output"],
+            RESULT_FOLDER,
         ],
-        # Livy refuses a second live batch of the same name: a retry gets its own.
-        name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}",
+        result_folder=RESULT_FOLDER,
+        aws_conn_id=AWS_CONN_ID,
+        # Livy refuses a batch named like one it still knows (finished ones included): each
+        # attempt gets its own name, also when a re-created run starts again at try 1.
+        name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}-{{ ti.id.hex[-8:] }}",
         conf=spark_submit_placement_conf(),
         driver_memory="1g",
         driver_cores=1,

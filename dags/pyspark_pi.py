@@ -1,18 +1,20 @@
 """pyspark_pi: estimate pi on the Spark Operator, the smallest end-to-end check of that path.
 
-The SparkKubernetesOperator creates the SparkApplication of ``spark_apps/pyspark-pi.yaml``
-in the Spark team namespace, follows the driver's log and fails the task when the driver
-fails: it waits for the application itself, so no sensor follows it.
+The SparkKubernetesOperator (as ``SparkApplicationOperator``, which only adds clear messages
+when the application cannot start) creates the SparkApplication of
+``spark_apps/pyspark-pi.yaml`` in the Spark team namespace, follows the driver's log and fails
+the task when the driver fails: it waits for the application itself (deferred, holding no
+worker slot), so no sensor follows it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.providers.cncf.kubernetes.operators.spark_kubernetes import SparkKubernetesOperator
 from airflow.sdk import Param, dag
 
 from airspark.platform import KUBERNETES_CONN_ID, SPARK_NAMESPACE
+from airspark.spark_operator import SparkApplicationOperator
 
 
 @dag(
@@ -27,7 +29,7 @@ from airspark.platform import KUBERNETES_CONN_ID, SPARK_NAMESPACE
     doc_md=__doc__,
 )
 def pyspark_pi():
-    SparkKubernetesOperator(
+    SparkApplicationOperator(
         task_id="estimate_pi",
         application_file="spark_apps/pyspark-pi.yaml",
         # The operator overwrites metadata.namespace with this argument (default "default").
@@ -35,6 +37,8 @@ def pyspark_pi():
         kubernetes_conn_id=KUBERNETES_CONN_ID,
         get_logs=True,
         delete_on_termination=True,
+        # The driver is watched from the triggerer: no worker slot is held while it runs.
+        deferrable=True,
         execution_timeout=timedelta(minutes=30),
     )
 

@@ -144,6 +144,7 @@ describe.each(ENVIRONMENTS)('airflow in %s', (env) => {
       data_bucket: storage.buckets.data,
       spark_job_image_repository: spark.jobImage.repository,
       spark_job_image_tag: spark.jobImage.tag,
+      spark_event_log_bucket: storage.buckets.sparkEventLogs,
     });
     // The Variables the DAGs read (dags/README.md), templated from those facts by the chart.
     expect(values.extraEnv).toContain('name: AIRFLOW_VAR_SPARK_JOB_IMAGE');
@@ -151,6 +152,8 @@ describe.each(ENVIRONMENTS)('airflow in %s', (env) => {
       '"{{ .Values.config.airspark.spark_job_image_repository }}:{{ .Values.config.airspark.spark_job_image_tag }}"',
     );
     expect(values.extraEnv).toContain('name: AIRFLOW_VAR_AIRSPARK_DATA_BUCKET');
+    expect(values.extraEnv).toContain('name: AIRFLOW_VAR_SPARK_EVENT_LOG_BUCKET');
+    expect(values.extraEnv).toContain('"{{ .Values.config.airspark.spark_event_log_bucket }}"');
     // What the chart's tpl turns the entry into, with the environment's values substituted.
     const bundles = JSON.parse(
       String(config.dag_processor?.dag_bundle_config_list)

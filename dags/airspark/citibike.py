@@ -38,6 +38,31 @@ def month_to_process(month_param: str | None, data_interval_start: datetime | No
     return data_interval_start.year, data_interval_start.month
 
 
+# One run may cover at most this many months (a backfill of two years); each is a task.
+MAX_MONTHS = 24
+
+
+def months_to_process(
+    month_param: str | None, through_param: str | None, data_interval_start: datetime | None
+) -> list[tuple[int, int]]:
+    """Every month a run covers, oldest first: ``month`` through ``through_month`` (inclusive).
+
+    Without ``through_month`` the run covers one month (``month_to_process``).
+    """
+    first = month_to_process(month_param, data_interval_start)
+    if not through_param:
+        return [first]
+    if not month_param:
+        raise MonthError("through_month needs month: trigger the run with both, e.g. 2024-01 and 2024-12")
+    last = month_to_process(through_param, None)
+    if last < first:
+        raise MonthError(f"through_month {through_param} is before month {month_param}")
+    count = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    if count > MAX_MONTHS:
+        raise MonthError(f"{month_param} to {through_param} is {count} months; one run covers at most {MAX_MONTHS}")
+    return [((first[1] - 1 + i) // 12 + first[0], (first[1] - 1 + i) % 12 + 1) for i in range(count)]
+
+
 def archive_urls(source_url: str, year: int, month: int) -> list[str]:
     """Candidate archive URLs, newest naming first: Citibike dropped '.csv' from the name in 2024."""
     base = source_url.rstrip("/")

@@ -98,3 +98,35 @@ def test_livy_placement_conf_values_are_strings_as_livy_requires():
     conf = spark_submit_placement_conf()
     assert conf["spark.kubernetes.driver.node.selector.karpenter.sh/capacity-type"] == "on-demand"
     assert all(isinstance(v, str) and v for v in conf.values())
+
+
+def test_a_run_covers_month_through_through_month_across_a_year_end():
+    assert citibike.months_to_process("2023-11", "2024-02", None) == [(2023, 11), (2023, 12), (2024, 1), (2024, 2)]
+    assert citibike.months_to_process("2024-05", None, None) == [(2024, 5)]
+    assert citibike.months_to_process(None, None, datetime(2024, 5, 1, tzinfo=UTC)) == [(2024, 5)]
+    assert len(citibike.months_to_process("2024-01", "2024-12", None)) == 12
+
+
+@pytest.mark.parametrize(
+    ("month", "through", "message"),
+    [
+        ("2024-05", "2024-04", "through_month 2024-04 is before month 2024-05"),
+        (None, "2024-04", "through_month needs month"),
+        ("2022-01", "2024-01", "25 months; one run covers at most 24"),
+        ("2024-01", "2024-13", "is not of the form YYYY-MM"),
+    ],
+)
+def test_a_bad_month_range_is_refused_with_the_reason(month, through, message):
+    with pytest.raises(citibike.MonthError, match=message):
+        citibike.months_to_process(month, through, datetime(2024, 5, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("folder", ["s3://bucket/prefix/", "s3a://bucket/prefix", "s3a:///prefix/"])
+def test_a_livy_result_folder_that_is_not_an_s3a_folder_fails_before_anything_is_deleted(folder):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airspark.livy import LivyBatchOperator
+
+    operator = LivyBatchOperator(task_id="submit_batch", file="s3a://bucket/job.py", result_folder=folder)
+    with pytest.raises(AirflowFailException, match="is not of the form s3a://bucket/prefix/"):
+        operator._empty_result_folder()

@@ -19,7 +19,7 @@ from tests.support.citibike_site import CitibikeSite
 @pytest.fixture(scope="module")
 def tasks(bundle_dags):
     dag = bundle_dags["citibike_ridership"]
-    return {task_id: dag.get_task(task_id) for task_id in ("stage_csv", "verify_reports")}
+    return {task_id: dag.get_task(f"month.{task_id}") for task_id in ("stage_csv", "verify_reports")}
 
 
 @pytest.fixture
@@ -90,23 +90,32 @@ def test_the_sensor_fails_when_the_site_cannot_be_reached():
         sensor.poke({})
 
 
-def test_plan_month_fails_without_retry_when_the_run_names_no_month(bundle_dags, monkeypatch):
+def test_plan_months_fails_without_retry_when_the_run_names_no_month(bundle_dags, monkeypatch):
     monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", "data")
-    plan_month = bundle_dags["citibike_ridership"].get_task("plan_month")
+    plan_months = bundle_dags["citibike_ridership"].get_task("plan_months")
     with pytest.raises(AirflowFailException, match="trigger it with the param 'month'"):
-        plan_month.python_callable(params={"month": None, "bucket": None}, data_interval_start=None)
+        plan_months.python_callable(params={"month": None, "bucket": None}, data_interval_start=None)
 
 
-def test_plan_month_fails_without_retry_when_no_bucket_is_configured(bundle_dags, monkeypatch):
+def test_plan_months_fails_without_retry_on_a_backwards_range(bundle_dags, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", "data")
+    plan_months = bundle_dags["citibike_ridership"].get_task("plan_months")
+    with pytest.raises(AirflowFailException, match="through_month 2024-01 is before month 2024-05"):
+        plan_months.python_callable(params={"month": "2024-05", "through_month": "2024-01", "bucket": None})
+
+
+def test_plan_months_fails_without_retry_when_no_bucket_is_configured(bundle_dags, monkeypatch):
     monkeypatch.delenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", raising=False)
-    plan_month = bundle_dags["citibike_ridership"].get_task("plan_month")
+    plan_months = bundle_dags["citibike_ridership"].get_task("plan_months")
     with pytest.raises(AirflowFailException, match="set the Airflow Variable airspark_data_bucket"):
-        plan_month.python_callable(params={"month": "2024-05", "bucket": None})
+        plan_months.python_callable(params={"month": "2024-05", "bucket": None})
 
 
-def test_plan_month_reads_the_source_url_variable_in_the_task(bundle_dags, monkeypatch):
+def test_plan_months_reads_the_source_url_variable_in_the_task(bundle_dags, monkeypatch):
     monkeypatch.setenv("AIRFLOW_VAR_CITIBIKE_SOURCE_URL", "http://mirror.invalid/tripdata")
-    plan_month = bundle_dags["citibike_ridership"].get_task("plan_month")
-    plan = plan_month.python_callable(params={"month": "2024-05", "bucket": "data"})
+    plan_months = bundle_dags["citibike_ridership"].get_task("plan_months")
+    (entry,) = plan_months.python_callable(params={"month": "2024-05", "bucket": "data"})
+    plan = entry["plan"]
+    assert entry["archive_urls"] == plan["archive_urls"]
     assert plan["archive_urls"][0] == "http://mirror.invalid/tripdata/202405-citibike-tripdata.zip"
     assert plan["csv_uri"] == "s3a://data/citibike/csv/year=2024/month=5/"

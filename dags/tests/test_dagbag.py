@@ -9,12 +9,13 @@ from datetime import UTC, timedelta
 import pytest
 import yaml
 from airflow.providers.apache.livy.operators.livy import LivyOperator
-from airflow.providers.cncf.kubernetes.operators.spark_kubernetes import SparkKubernetesOperator
 from airflow.sdk import CronDataIntervalTimetable
+from airflow.sdk.definitions.taskgroup import MappedTaskGroup
 from airflow.sdk.definitions.timetables.simple import NullTimetable
 
 from airspark.platform import SPARK_NAMESPACE, spark_submit_placement_conf
 from airspark.sensors import UrlPublishedSensor
+from airspark.spark_operator import SparkApplicationOperator
 from tests.conftest import BUNDLE
 from tests.support.parse_guard import parse_bundle
 
@@ -71,7 +72,8 @@ def test_pyspark_pi_submits_the_template_to_the_spark_team_namespace(dagbag):
     assert set(dag.tags) == {"spark", "spark-operator", "smoke-test"}
     assert upstream(dag) == {"estimate_pi": set()}
     task = dag.get_task("estimate_pi")
-    assert isinstance(task, SparkKubernetesOperator)
+    assert isinstance(task, SparkApplicationOperator)
+    assert task.deferrable is True, "the driver is watched from the triggerer, not a worker slot"
     assert task.namespace == SPARK_NAMESPACE
     # Airflow reads template files when it loads the DAG: the path resolved in the bundle.
     assert task.application_file == (BUNDLE / "spark_apps" / "pyspark-pi.yaml").read_text()
@@ -115,34 +117,39 @@ def test_livy_batches_are_placed_like_the_spark_operator_templates():
         assert conf[f"spark.kubernetes.driver.annotation.{key}"] == value
 
 
-def test_citibike_ridership_is_monthly_and_chains_download_spark_and_checks(dagbag):
+def test_citibike_ridership_is_monthly_and_chains_download_spark_and_checks_per_month_in_parallel(dagbag):
     dag = dagbag.dags["citibike_ridership"]
     assert dag.timetable == CronDataIntervalTimetable("0 0 1 * *", timezone="UTC")
     assert set(dag.tags) == {"citibike", "spark", "spark-operator"}
     assert dag.start_date.tzinfo == UTC or dag.start_date.utcoffset() == timedelta(0)
     assert upstream(dag) == {
-        "plan_month": set(),
-        "wait_for_archive": {"plan_month"},
-        "stage_csv": {"plan_month", "wait_for_archive"},
-        "csv_to_parquet": {"stage_csv"},
-        "monthly_reports": {"csv_to_parquet"},
-        "verify_reports": {"plan_month", "monthly_reports"},
+        "plan_months": set(),
+        "month.wait_for_archive": {"plan_months"},
+        "month.stage_csv": {"plan_months", "month.wait_for_archive"},
+        "month.csv_to_parquet": {"month.stage_csv"},
+        "month.monthly_reports": {"month.csv_to_parquet"},
+        "month.verify_reports": {"plan_months", "month.monthly_reports"},
     }
-    sensor = dag.get_task("wait_for_archive")
+    # One mapped group instance per month of the run, expanded from plan_months' list.
+    group = dag.task_group_dict["month"]
+    assert isinstance(group, MappedTaskGroup)
+    assert dag.max_active_tasks >= 2 * 2, "months of a run must be able to run side by side"
+    sensor = dag.get_task("month.wait_for_archive")
     assert isinstance(sensor, UrlPublishedSensor)
     assert sensor.mode == "reschedule", "a poke every 12 hours must not hold a worker slot"
     assert sensor.timeout == timedelta(days=21).total_seconds()
     for task_id, template in (
-        ("csv_to_parquet", "spark_apps/citibike-csv-to-parquet.yaml"),
-        ("monthly_reports", "spark_apps/citibike-reports.yaml"),
+        ("month.csv_to_parquet", "spark_apps/citibike-csv-to-parquet.yaml"),
+        ("month.monthly_reports", "spark_apps/citibike-reports.yaml"),
     ):
         task = dag.get_task(task_id)
-        assert isinstance(task, SparkKubernetesOperator)
+        assert isinstance(task, SparkApplicationOperator)
+        assert task.deferrable is True, "the driver is watched from the triggerer, not a worker slot"
         assert task.namespace == SPARK_NAMESPACE
         assert task.application_file == (BUNDLE / template).read_text()
         assert task.delete_on_termination is True
         assert task.execution_timeout is not None
-    assert set(dag.params) == {"month", "bucket"}
+    assert set(dag.params) == {"month", "through_month", "bucket"}
 
 
 def test_a_dag_that_does_io_at_import_is_caught(tmp_path):

@@ -1,112 +1,155 @@
-"""livy_spark_pi with dag.test(): the real LivyOperator, hook and trigger over HTTP.
+"""livy_spark_pi with dag.test(): the real LivyOperator, hook and trigger against the real Livy.
 
-Stand-ins, each only where the real thing cannot run on the test machine:
-- Livy on Kubernetes: a fake Livy server on loopback that runs each batch with
-  spark-submit on local Spark and, like Livy, reports the driver's exit status only
-  (tests/support/fake_livy.py);
-- S3: moto's server on loopback, through S3Hook and s3a.
+Livy is Apache Livy 0.9.0, the platform's version, running on this machine in local mode
+with the real Spark 3.5 (tests/support/livy_server.py): batches run with spark-submit on
+local Spark instead of as driver pods, and their state follows the driver's exit status
+as on Kubernetes. Stand-in, only where the real thing cannot run here: S3 is moto's
+server on loopback, reached through S3Hook and through s3a with the Livy image's jars.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import UTC, datetime
 
 import pytest
 from airflow.utils.state import DagRunState, TaskInstanceState
 
 from airspark.platform import spark_submit_placement_conf
 from tests.conftest import JOBS
-from tests.support.fake_livy import FakeLivy
+from tests.support.livy_server import LivyServer, LivyUnavailableError
 
 RUN = {"partitions": 2, "samples_per_partition": 20_000}
 
 
+@pytest.fixture(scope="module")
+def livy(local_s3):
+    from tests.support.jars import ensure_jars, livy_image_jars
+
+    server = LivyServer(spark_conf=local_s3.s3a_conf(), jars=ensure_jars(jars=livy_image_jars()))
+    try:
+        server.start()
+    except LivyUnavailableError as err:
+        server.stop()
+        pytest.fail(str(err), pytrace=False)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def livy_world(monkeypatch, airflow_db, bundle_dags, local_s3, s3a_jars, request):
+def livy_world(monkeypatch, airflow_db, bundle_dags, local_s3, livy, request):
     bucket = f"livy-{request.node.name.replace('_', '-')[:40].strip('-')}"
     local_s3.client().create_bucket(Bucket=bucket)
     dag = bundle_dags["livy_spark_pi"]
-    # The DAG polls every 30 s; a second keeps the test short without changing the path.
-    monkeypatch.setattr(dag.get_task("submit_batch"), "_polling_interval", 1)
+    # The DAG polls every 30 s; two keep the test short without changing the path.
+    monkeypatch.setattr(dag.get_task("submit_batch"), "_polling_interval", 2)
     for task in dag.tasks:
         monkeypatch.setattr(task, "retries", 0)
-    with FakeLivy(conf=local_s3.s3a_conf(), jars=s3a_jars) as livy:
-        monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", local_s3.aws_connection())
-        monkeypatch.setenv("AIRFLOW_CONN_LIVY_DEFAULT", livy.connection())
-        monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", bucket)
-        yield dag, bucket, livy
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", local_s3.aws_connection())
+    monkeypatch.setenv("AIRFLOW_CONN_LIVY_DEFAULT", livy.connection())
+    monkeypatch.setenv("AIRFLOW_VAR_AIRSPARK_DATA_BUCKET", bucket)
+    return dag, bucket
 
 
 def states(dag_run) -> dict[str, str]:
     return {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
 
 
-def test_the_batch_runs_on_local_spark_behind_a_fake_livy_and_its_result_is_verified(livy_world, local_s3):
-    dag, bucket, livy = livy_world
+def new_batches(livy: LivyServer, before: list[dict]) -> list[dict]:
+    known = {b["id"] for b in before}
+    return [b for b in livy.batches() if b["id"] not in known]
+
+
+def results(local_s3, bucket: str) -> list[str]:
+    return [k for k in local_s3.keys(bucket, "airspark/livy-spark-pi/") if k.endswith(".json")]
+
+
+def test_the_batch_runs_on_the_real_livy_with_spark_35_and_this_attempts_result_is_verified(livy_world, livy, local_s3):
+    dag, bucket = livy_world
+    before = livy.batches()
 
     dag_run = dag.test(run_conf=RUN)
 
     assert states(dag_run) == dict.fromkeys(["stage_job", "submit_batch", "verify_result"], TaskInstanceState.SUCCESS)
     assert dag_run.state == DagRunState.SUCCESS
-    (batch,) = livy.batches
+    (batch,) = new_batches(livy, before)
+    assert batch["state"] == "success"
+    assert batch["name"].startswith("spark-pi-manual_")
+    assert re.search(r"-try1-[0-9a-f]{8}$", batch["name"])
     job_hash = hashlib.sha256((JOBS / "spark_pi.py").read_bytes()).hexdigest()[:16]
-    assert batch.request["file"] == f"s3a://{bucket}/airspark/livy-jobs/{job_hash}/spark_pi.py"
-    output = batch.request["args"][-1]
-    assert output.startswith(f"s3a://{bucket}/airspark/livy-spark-pi/manual_")
-    assert ":" not in output.removeprefix("s3a:"), "run ids must be made safe for s3a"
-    assert "+" not in output
-    assert batch.request["args"][:-1] == ["--partitions", "2", "--samples-per-partition", "20000", "--output"]
-    assert batch.request["conf"] == spark_submit_placement_conf()
-    assert batch.request["driverMemory"] == "1g"
-    assert batch.request["numExecutors"] == 2
-    assert batch.request["name"].startswith("spark-pi-manual_")
-    assert batch.request["name"].endswith("-try1")
-    key_prefix = output.removeprefix(f"s3a://{bucket}/")
-    (result_key,) = [k for k in local_s3.keys(bucket, key_prefix) if k.endswith(".json")]
+    assert local_s3.keys(bucket, "airspark/livy-jobs/") == [f"airspark/livy-jobs/{job_hash}/spark_pi.py"]
+    (result_key,) = results(local_s3, bucket)
+    assert result_key.startswith("airspark/livy-spark-pi/manual_")
+    assert "/try-1/" in result_key, "the output is keyed to the attempt"
+    assert ":" not in result_key
+    assert "+" not in result_key
     result = json.loads(local_s3.read(bucket, result_key))
     assert result["samples"] == 40_000
     assert abs(result["pi"] - 3.14159) < 0.1
+    submit = dag.get_task("submit_batch")
+    assert submit.spark_params["conf"] == spark_submit_placement_conf()
+    assert submit.spark_params["driver_memory"] == "1g"
 
 
-def test_a_driver_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world, local_s3):
-    dag, bucket, livy = livy_world
-    # The driver cannot fetch its file: a real spark-submit failure, non-zero exit.
-    livy.before_run = lambda batch: local_s3.client().delete_object(
-        Bucket=bucket, Key=batch.request["file"].removeprefix(f"s3a://{bucket}/")
-    )
+def test_a_job_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world, livy, local_s3, monkeypatch):
+    dag, bucket = livy_world
+    submit = dag.get_task("submit_batch")
+    # A real job failure: the job refuses its arguments and exits 2.
+    args = ["--partitions", "none", *submit.spark_params["args"][2:]]
+    monkeypatch.setitem(submit.spark_params, "args", args)
+    before = livy.batches()
 
     dag_run = dag.test(run_conf=RUN)
 
-    assert [b.state for b in livy.batches] == ["dead"]
+    assert [b["state"] for b in new_batches(livy, before)] == ["dead"]
     assert states(dag_run) == {
         "stage_job": TaskInstanceState.SUCCESS,
         "submit_batch": TaskInstanceState.FAILED,
         "verify_result": TaskInstanceState.UPSTREAM_FAILED,
     }
+    assert results(local_s3, bucket) == []
 
 
-def test_livy_reporting_success_without_a_result_fails_verification(livy_world, local_s3):
-    dag, _bucket, livy = livy_world
-    # Livy on Kubernetes counts any driver exiting 0 as success (incubator-livy #455):
-    # the fake reports success without running Spark, so nothing is written.
-    livy.fake_outcome = "success"
+def test_a_rerun_whose_job_exits_0_without_output_fails_verification_despite_the_earlier_attempts_output(
+    livy_world, livy, local_s3, monkeypatch
+):
+    dag, bucket = livy_world
+    logical_date = datetime(2026, 12, 1, tzinfo=UTC)
+    first = dag.test(run_after=logical_date, logical_date=logical_date, run_conf=RUN)
+    assert first.state == DagRunState.SUCCESS
+    earlier = results(local_s3, bucket)
+    assert len(earlier) == 1
 
-    dag_run = dag.test(run_conf=RUN)
+    # Rerun the same run with a job that succeeds without writing (no --output): Livy
+    # reports success, as it does for any driver exiting 0.
+    submit = dag.get_task("submit_batch")
+    args = submit.spark_params["args"]
+    monkeypatch.setitem(submit.spark_params, "args", args[: args.index("--output")])
+    before = livy.batches()
 
-    assert states(dag_run) == {
+    rerun = dag.test(run_after=logical_date, logical_date=logical_date, run_conf=RUN)
+
+    assert rerun.run_id == first.run_id
+    assert [b["state"] for b in new_batches(livy, before)] == ["success"]
+    assert states(rerun) == {
         "stage_job": TaskInstanceState.SUCCESS,
         "submit_batch": TaskInstanceState.SUCCESS,
         "verify_result": TaskInstanceState.FAILED,
     }
-    assert dag_run.state == DagRunState.FAILED
+    assert rerun.state == DagRunState.FAILED
+    # dag.test() re-creates the run (try numbers start again at 1, the same folder): the
+    # earlier attempt's result was removed before the batch, not taken for this one's.
+    assert results(local_s3, bucket) == []
 
 
-def test_without_the_csrf_header_livy_refuses_the_batch(livy_world, monkeypatch):
-    dag, _, livy = livy_world
+def test_without_the_csrf_header_livy_refuses_the_batch(livy_world, livy, monkeypatch):
+    dag, _ = livy_world
     monkeypatch.setattr(dag.get_task("submit_batch"), "_extra_headers", {})
+    before = livy.batches()
 
     dag_run = dag.test(run_conf=RUN)
 
-    assert livy.batches == []
+    assert new_batches(livy, before) == []
     assert states(dag_run)["submit_batch"] == TaskInstanceState.FAILED

@@ -18,18 +18,22 @@ JOB_IMAGE = "registry.invalid/airspark-spark-jobs:0.0.0-test"
 
 
 @pytest.fixture
-def pyspark_pi(bundle_dags, airflow_db, monkeypatch):
+def pyspark_pi(bundle_dags, airflow_db, monkeypatch, tmp_path):
     dag = bundle_dags["pyspark_pi"]
     monkeypatch.setattr(dag.get_task("estimate_pi"), "retries", 0)
-    stand_in = LocalSparkOperator(jobs_dir=JOBS, conf={}, jars=[])
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_EVENT_LOG_BUCKET", "events-bucket")
+    # Local Spark has no s3a here: the event log goes to a local folder in place of the bucket.
+    events = tmp_path / "spark-events"
+    events.mkdir()
+    stand_in = LocalSparkOperator(jobs_dir=JOBS, conf={"spark.eventLog.dir": events.as_uri()}, jars=[])
     with stand_in.installed():
-        yield dag, stand_in
+        yield dag, stand_in, events
 
 
 def test_pi_runs_as_the_spark_application_the_operator_builds_on_local_spark_in_place_of_the_spark_operator(
     pyspark_pi, monkeypatch
 ):
-    dag, stand_in = pyspark_pi
+    dag, stand_in, events = pyspark_pi
     monkeypatch.setenv("AIRFLOW_VAR_SPARK_JOB_IMAGE", JOB_IMAGE)
 
     dag_run = dag.test(run_conf={"partitions": 3})
@@ -50,10 +54,14 @@ def test_pi_runs_as_the_spark_application_the_operator_builds_on_local_spark_in_
     (run,) = stand_in.runs
     assert run.returncode == 0
     assert "Pi is roughly 3.1" in run.stdout
+    assert spec["sparkConf"]["spark.eventLog.dir"] == "s3a://events-bucket/team-a/"
+    assert spec["sparkConf"]["spark.decommission.enabled"] == "true"
+    # Spark 4 writes rolling event logs: one eventlog_v2_<app id> folder per application.
+    assert [log.name for log in events.iterdir() if log.name.startswith("eventlog_v2_local-")], "no event log"
 
 
 def test_without_the_job_image_variable_nothing_is_submitted_and_the_task_fails(pyspark_pi, monkeypatch):
-    dag, stand_in = pyspark_pi
+    dag, stand_in, _ = pyspark_pi
     monkeypatch.delenv("AIRFLOW_VAR_SPARK_JOB_IMAGE", raising=False)
 
     dag_run = dag.test(run_conf={"partitions": 3})

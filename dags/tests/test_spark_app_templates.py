@@ -26,6 +26,7 @@ from tests.support.local_spark_operator import IMAGE_JOBS
 
 TEMPLATES = sorted((BUNDLE / "spark_apps").glob("*.yaml"))
 IMAGE = "{{ var.value.spark_job_image }}"
+EVENT_LOG_DIR = "s3a://{{ var.value.spark_event_log_bucket }}/team-a/"
 CONTAINER_CREDENTIALS = "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider"
 
 
@@ -34,7 +35,7 @@ def load(path: Path) -> dict:
 
 
 def jinja_paths(node, path=""):
-    """Where the template holds Jinja: only the image and the arguments may."""
+    """Where the template holds Jinja: only the image, the arguments and the event-log folder may."""
     if isinstance(node, dict):
         for key, value in node.items():
             yield from jinja_paths(value, f"{path}.{key}")
@@ -63,7 +64,34 @@ def test_template_is_a_v1beta2_python_application_that_never_restarts_itself(tem
         "the image's Spark, pyspark in uv.lock and sparkVersion move together"
     )
     assert spec["image"] == IMAGE, "the environment pins the image tag through the Variable"
-    assert {p for p in jinja_paths(app) if not re.fullmatch(r"\.spec\.arguments\[\d+\]", p)} == {".spec.image"}
+    assert {p for p in jinja_paths(app) if not re.fullmatch(r"\.spec\.arguments\[\d+\]", p)} == {
+        ".spec.image",
+        ".spec.sparkConf.spark.eventLog.dir",
+    }
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_event_logs_go_to_the_team_prefix_of_the_environments_event_log_bucket(template):
+    spec = load(template)["spec"]
+    assert spec["sparkConf"]["spark.eventLog.enabled"] == "true"
+    # The bucket comes from the environment (storage.buckets.sparkEventLogs) as a Variable;
+    # the team's Pod Identity role may write under its own prefix only.
+    assert spec["sparkConf"]["spark.eventLog.dir"] == EVENT_LOG_DIR
+    assert spec["hadoopConf"]["fs.s3a.aws.credentials.provider"] == CONTAINER_CREDENTIALS
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_executors_on_spot_are_decommissioned_gracefully_and_drivers_kept_from_disruption(template):
+    spec = load(template)["spec"]
+    for key in (
+        "spark.decommission.enabled",
+        "spark.storage.decommission.enabled",
+        "spark.storage.decommission.rddBlocks.enabled",
+        "spark.storage.decommission.shuffleBlocks.enabled",
+    ):
+        assert spec["sparkConf"][key] == "true", key
+    assert spec["driver"]["annotations"]["karpenter.sh/do-not-disrupt"] == "true"
+    assert "karpenter.sh/capacity-type" not in spec["executor"]["nodeSelector"], "executors may run on spot"
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)

@@ -87,9 +87,42 @@ export function localReplaces(goModText) {
 }
 
 /**
+ * Modules that a go.mod replaces with another published module version (`k8s.io/api => k8s.io/api
+ * v0.32.5`, or a fork: `to` is then the other path). `replace` only applies in the main module, so a
+ * wrapper module must repeat these to build the dependency versions the program's own build uses.
+ * Replacements by local folders are left out (see localReplaces).
+ * @param {string} goModText
+ * @returns {Array<{ path: string, version: string, to?: string }>}
+ */
+export function versionReplaces(goModText) {
+  /** @type {Map<string, { path: string, version: string, to?: string }>} */
+  const found = new Map();
+  let inBlock = false;
+  for (const rawLine of goModText.split('\n')) {
+    let line = rawLine.replace(/\/\/.*$/, '').trim();
+    if (/^replace\s*\($/.test(line)) {
+      inBlock = true;
+      continue;
+    }
+    if (inBlock && line === ')') {
+      inBlock = false;
+      continue;
+    }
+    if (!inBlock) {
+      if (!line.startsWith('replace ')) continue;
+      line = line.replace(/^replace\s+/, '');
+    }
+    const match = /^(\S+)(?:\s+\S+)?\s+=>\s+(\S+)\s+(v\S+)$/.exec(line);
+    const [, from, to, version] = match ?? [];
+    if (from && to && version) found.set(from, { path: from, version, ...(to === from ? {} : { to }) });
+  }
+  return [...found.values()];
+}
+
+/**
  * The text of a generated main module that requires `requires` and pins each of `replaces` to a
  * published version of the same module path.
- * @param {{ name: string, goVersion: string, requires: Array<{ path: string, version: string }>, replaces?: Array<{ path: string, version: string }> }} spec
+ * @param {{ name: string, goVersion: string, requires: Array<{ path: string, version: string }>, replaces?: Array<{ path: string, version: string, to?: string }> }} spec
  */
 export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
   const lines = [
@@ -101,7 +134,7 @@ export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
   ];
   lines.push('require (', ...requires.map((r) => `\t${r.path} ${r.version}`), ')', '');
   if (replaces.length > 0)
-    lines.push('replace (', ...replaces.map((r) => `\t${r.path} => ${r.path} ${r.version}`), ')', '');
+    lines.push('replace (', ...replaces.map((r) => `\t${r.path} => ${r.to ?? r.path} ${r.version}`), ')', '');
   return lines.join('\n');
 }
 

@@ -12,6 +12,7 @@ import {
   compareVersions,
   goDirective,
   localReplaces,
+  versionReplaces,
   wrapperGoMod,
 } from '../../../scripts/lib/go-module-build.mjs';
 import { defaultEnvtestDir } from '../src/index.js';
@@ -45,6 +46,31 @@ describe('go-module-build', () => {
     ].join('\n');
     expect(localReplaces(goMod)).toEqual(['k8s.io/api', 'k8s.io/client-go', 'go.etcd.io/etcd/api/v3']);
     expect(goDirective(goMod)).toBe('1.25.0');
+  });
+
+  it('lists the modules a go.mod pins to other published versions, as the Spark Operator does', () => {
+    const goMod = [
+      'module github.com/kubeflow/spark-operator/v2',
+      'go 1.24.10',
+      'replace (',
+      '\tk8s.io/api => k8s.io/api v0.32.5',
+      '\tk8s.io/client-go v0.33.0 => k8s.io/client-go v0.32.5 // pinned',
+      '\tk8s.io/local => ./staging/local',
+      '\tgithub.com/x/y => github.com/fork/y v1.2.3',
+      ')',
+      'replace k8s.io/apimachinery => k8s.io/apimachinery v0.32.5',
+    ].join('\n');
+    // Local folders are left out: the proxy publishes those modules on their own.
+    const replaces = versionReplaces(goMod);
+    expect(replaces).toEqual([
+      { path: 'k8s.io/api', version: 'v0.32.5' },
+      { path: 'k8s.io/client-go', version: 'v0.32.5' },
+      { path: 'github.com/x/y', version: 'v1.2.3', to: 'github.com/fork/y' },
+      { path: 'k8s.io/apimachinery', version: 'v0.32.5' },
+    ]);
+    expect(wrapperGoMod({ name: 'spark-operator', goVersion: '1.24.10', requires: [], replaces })).toContain(
+      '\tgithub.com/x/y => github.com/fork/y v1.2.3\n\tk8s.io/apimachinery => k8s.io/apimachinery v0.32.5\n',
+    );
   });
 
   it('writes a wrapper module that pins each replaced module to its published version', () => {

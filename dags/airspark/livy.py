@@ -1,0 +1,55 @@
+"""LivyOperator that records where this attempt's batch writes its result.
+
+Livy reports a batch as ``success`` whenever the driver exits 0 (on Kubernetes: the
+driver pod's phase), so a DAG must check what the job wrote. That check is only sound if
+it reads what *this* attempt wrote: a rerun of the same run (a retry, a cleared task, a
+run deleted and triggered again with the same id) must not pass on output an earlier
+attempt left. So this operator empties the attempt's result folder before submitting
+(the DAG also keys the folder to the attempt, ``try-{{ ti.try_number }}``, which a
+re-created run starts again at 1), and pushes the folder as XCom ``result_folder`` for
+the check to read. Everything else is the unmodified LivyOperator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from airflow.providers.apache.livy.operators.livy import LivyOperator
+from airflow.sdk.exceptions import AirflowFailException
+
+
+class LivyBatchOperator(LivyOperator):
+    """
+    :param result_folder: (templated) ``s3a://bucket/prefix/`` where this attempt's batch
+        writes its result; emptied before the batch is submitted.
+    :param aws_conn_id: the connection to S3 that empties it.
+    """
+
+    template_fields: Sequence[str] = (*LivyOperator.template_fields, "result_folder")
+
+    def __init__(self, *, result_folder: str, aws_conn_id: str = "aws_default", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.result_folder = result_folder
+        self.aws_conn_id = aws_conn_id
+
+    def execute(self, context):
+        self._empty_result_folder()
+        context["ti"].xcom_push(key="result_folder", value=self.result_folder)
+        return super().execute(context)
+
+    def _empty_result_folder(self) -> None:
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+        bucket, _, prefix = self.result_folder.removeprefix("s3a://").partition("/")
+        if not self.result_folder.startswith("s3a://") or not bucket or not prefix.endswith("/"):
+            raise AirflowFailException(f"result_folder {self.result_folder!r} is not of the form s3a://bucket/prefix/")
+        hook = S3Hook(aws_conn_id=self.aws_conn_id)
+        stale = hook.list_keys(bucket, prefix=prefix) or []
+        if stale:
+            hook.delete_objects(bucket, stale)
+            self.log.info("Removed %d objects an earlier attempt left under %s", len(stale), self.result_folder)
+
+    def execute_complete(self, context, event):
+        # A deferred task resumes in a new process: push again, from the same attempt.
+        context["ti"].xcom_push(key="result_folder", value=self.result_folder)
+        return super().execute_complete(context, event)

@@ -1,0 +1,163 @@
+"""SparkApplicationOperator: the provider's own execute, with a clear reason when nothing starts.
+
+Stand-in, only where the real thing cannot run in this test: the Kubernetes API server and
+the Spark Operator, replaced by a scripted API client that answers the calls the unmodified
+provider makes (create the SparkApplication, read its status, list and read pods, delete).
+The real controller's SUBMISSION_FAILED and the missing-controller case run in ``pnpm e2e``
+(spark-operator-submission-failure).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from kubernetes.client.rest import ApiException
+
+from airspark.spark_operator import SparkApplicationNotStarted, SparkApplicationOperator, StatusCheckingLauncher
+from tests.conftest import BUNDLE
+
+SUBMISSION_ERROR = (
+    'failed to run spark-submit: Exception in thread "main" java.lang.NumberFormatException: '
+    "Size must be specified as bytes (b), kibibytes (k)... Failed to parse byte string: 512x"
+)
+
+
+class ScriptedSparkApi:
+    """Answers the provider's CustomObjectsApi and CoreV1Api calls from a list of statuses."""
+
+    def __init__(self, statuses: list[dict]):
+        self.statuses = list(statuses)
+        self.created: list[dict] = []
+        self.deleted: list[str] = []
+        self.status_reads = 0
+
+    # CustomObjectsApi
+    def create_namespaced_custom_object(self, *, group, version, namespace, plural, body):
+        self.created.append(body)
+        return body
+
+    def get_namespaced_custom_object_status(self, *, group, version, namespace, name, plural):
+        self.status_reads += 1
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        return {"metadata": {"name": name, "namespace": namespace}, **status}
+
+    def delete_namespaced_custom_object(self, *, group, version, namespace, plural, name):
+        self.deleted.append(name)
+
+    # CoreV1Api: no driver pod exists
+    def list_namespaced_pod(self, namespace, **kwargs):
+        return SimpleNamespace(items=[])
+
+    def read_namespaced_pod(self, name, namespace, **kwargs):
+        raise ApiException(status=404, reason=f'pods "{name}" not found')
+
+
+def state(name: str, error: str | None = None) -> dict:
+    application_state = {"state": name} | ({"errorMessage": error} if error else {})
+    return {"status": {"applicationState": application_state}}
+
+
+def operator_with(api: ScriptedSparkApi, **kwargs) -> SparkApplicationOperator:
+    operator = SparkApplicationOperator(
+        task_id="estimate_pi",
+        application_file=str(BUNDLE / "spark_apps" / "pyspark-pi.yaml"),
+        namespace="spark-team-a",
+        **kwargs,
+    )
+    # The provider's cached Kubernetes clients, pointed at the scripted API.
+    operator.client = api
+    operator.custom_obj_api = api
+    return operator
+
+
+def context() -> dict:
+    ti = SimpleNamespace(dag_id="pyspark_pi", task_id="estimate_pi", try_number=1, map_index=-1)
+    return {"ti": ti, "task_instance": ti, "run_id": "manual__2026-12-03T00:00:00+00:00", "dag": SimpleNamespace()}
+
+
+def test_a_submission_failure_fails_the_task_with_the_spark_operators_error_message():
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", SUBMISSION_ERROR)])
+    operator = operator_with(api)
+
+    with pytest.raises(SparkApplicationNotStarted) as failure:
+        operator.execute(context())
+
+    (application,) = api.created
+    name = application["metadata"]["name"]
+    assert name.startswith("pyspark-pi-")
+    message = str(failure.value)
+    assert f"could not submit SparkApplication spark-team-a/{name} (state SUBMISSION_FAILED)" in message
+    assert "Failed to parse byte string: 512x" in message
+    assert "404" not in message
+
+
+def test_without_a_spark_operator_the_task_fails_naming_it_once_the_application_has_no_status_in_time():
+    api = ScriptedSparkApi([{}])  # nothing ever writes a status
+    operator = operator_with(api, no_status_timeout=timedelta(0))
+
+    with pytest.raises(SparkApplicationNotStarted) as failure:
+        operator.execute(context())
+
+    (application,) = api.created
+    name = application["metadata"]["name"]
+    assert f"SparkApplication spark-team-a/{name} got no status within 0 s" in str(failure.value)
+    assert "no Spark Operator is handling namespace spark-team-a" in str(failure.value)
+    assert api.deleted == [name], "the orphaned application is removed"
+
+
+def test_an_application_without_status_is_waited_for_until_the_operator_picks_it_up():
+    # Once a state exists the provider's own check reads the status again: two reads a poll.
+    api = ScriptedSparkApi([{}, {"status": {}}, *[state("SUBMITTED")] * 2, state("RUNNING")])
+    launcher = StatusCheckingLauncher(
+        name="pyspark-pi-abc",
+        namespace="spark-team-a",
+        kube_client=api,
+        custom_obj_api=api,
+        template_body=operator_with(api).manage_template_specs(),
+        no_status_timeout=timedelta(minutes=5),
+    )
+    spec = {"metadata": {"name": "pyspark-pi-abc"}}
+
+    assert [launcher.spark_job_not_running(spec) for _ in range(3)] == [True, True, True]
+    assert launcher.spark_job_not_running(spec) is False
+    assert api.deleted == []
+
+
+def test_a_failed_application_still_fails_with_the_providers_own_message():
+    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1")])
+    operator = operator_with(api)
+
+    with pytest.raises(Exception, match=r"Spark Job Failed\. Error stack: driver container failed with ExitCode: 1"):
+        operator.execute(context())
+
+
+def test_the_environments_spark_conf_variable_is_added_to_the_application(monkeypatch):
+    monkeypatch.setenv(
+        "AIRFLOW_VAR_SPARK_CONF",
+        '{"spark.hadoop.fs.s3a.endpoint": "http://s3.local:7070", "spark.eventLog.enabled": "false"}',
+    )
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", "stop here")])
+    operator = operator_with(api)
+
+    with pytest.raises(SparkApplicationNotStarted):
+        operator.execute(context())
+
+    (application,) = api.created
+    conf = application["spec"]["sparkConf"]
+    assert conf["spark.hadoop.fs.s3a.endpoint"] == "http://s3.local:7070"
+    assert conf["spark.eventLog.enabled"] == "false", "the environment's value wins over the template's"
+    assert conf["spark.decommission.enabled"] == "true", "the template's other properties stay"
+
+
+@pytest.mark.parametrize("value", ["not json", '["a"]', '{"spark.executor.instances": 2}'])
+def test_a_spark_conf_variable_that_is_not_an_object_of_strings_fails_before_submitting(monkeypatch, value):
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_CONF", value)
+    api = ScriptedSparkApi([{}])
+    operator = operator_with(api)
+
+    with pytest.raises(Exception, match="Variable spark_conf"):
+        operator.execute(context())
+
+    assert api.created == []
