@@ -22,6 +22,25 @@ export {
   loadComponent,
   loadComponents,
 } from './component-loader.js';
+export {
+  type CacheStatistics,
+  CompiledSchemaCache,
+  type CompileRequest,
+  compiledSchemaKey,
+  defaultCacheDir,
+  sealCompiledSource,
+  unsealCompiledSource,
+  writeCompiledSource,
+  writePrecompiledDir,
+} from './compiled-schema/compiled-schema-cache.js';
+export {
+  registerPrecompiledDir,
+  type SchemaSpec,
+  schemaKey,
+  schemaRequest,
+  schemaValidator,
+  sharedSchemaCache,
+} from './compiled-schema/schema-validator.js';
 export { componentSchema } from './component-schema.js';
 export type { Environment } from './environment.js';
 export { environmentValidator } from './environment.js';
@@ -51,7 +70,8 @@ export {
   listEnvironmentNames,
   UsageError,
 } from './repository.js';
-export { checkAgainstSchema, createAjv } from './schema-check.js';
+export { CONFIG_PRECOMPILED_DIR, configPinnedSchemas, pinnedSchemaValidator } from './pinned-schemas.js';
+export { checkAgainstSchema, configSchema, createAjv } from './schema-check.js';
 export { MAX_SOURCE_BYTES, readSourceText, type SourceText } from './source-file.js';
 export {
   type ParsedYaml,
