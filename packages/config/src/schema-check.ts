@@ -1,7 +1,8 @@
 import type { Finding } from '@airspark/findings';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { closest } from 'fastest-levenshtein';
+import { ajvCompiler } from './compiled-schema/ajv-compiler.js';
 import type { SchemaSpec } from './compiled-schema/schema-validator.js';
 import { pointerToPath, positionOf, type YamlSource } from './yaml-document.js';
 
@@ -23,7 +24,7 @@ const configAjvOptions = {
 
 /** The ajv that checks airspark's own files (environments, components, release log, external resources). */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020(configAjvOptions);
+  const ajv = new (ajvCompiler().Ajv2020)(configAjvOptions);
   for (const { keyword, schemaType } of annotationKeywords) ajv.addKeyword({ keyword, schemaType });
   return ajv;
 }

@@ -1,11 +1,12 @@
 // The helpers ajv's standalone code `require`s at run time, imported statically so that generated
 // validators load without resolving `ajv` from wherever the code runs (a cache folder, a bundle).
-import ajvPackage from 'ajv/package.json' with { type: 'json' };
+
 import equal from 'ajv/dist/runtime/equal.js';
 import timestamp from 'ajv/dist/runtime/timestamp.js';
 import ucs2length from 'ajv/dist/runtime/ucs2length.js';
 import uri from 'ajv/dist/runtime/uri.js';
 import validationError from 'ajv/dist/runtime/validation_error.js';
+import ajvPackage from 'ajv/package.json' with { type: 'json' };
 
 /** The ajv that generates the code; part of every cache key (its output changes between versions). */
 export const AJV_VERSION: string = ajvPackage.version;
@@ -32,6 +33,7 @@ const runtime: Record<string, unknown> = {
 /** The `require` handed to generated code: ajv's runtime helpers and nothing else. */
 export function runtimeRequire(id: string): unknown {
   const found = runtime[id.replace(/\.js$/, '')];
-  if (found === undefined) throw new Error(`generated validator requires "${id}", which is not an ajv runtime helper`);
+  if (found === undefined)
+    throw new Error(`generated validator requires "${id}", which is not an ajv runtime helper`);
   return found;
 }

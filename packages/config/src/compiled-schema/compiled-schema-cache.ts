@@ -190,7 +190,11 @@ export class CompiledSchemaCache {
       ...(cachedData ? { cachedData } : {}),
     });
     const module = { exports: {} as unknown };
-    const factory = script.runInThisContext() as (r: typeof runtimeRequire, m: typeof module, e: unknown) => void;
+    const factory = script.runInThisContext() as (
+      r: typeof runtimeRequire,
+      m: typeof module,
+      e: unknown,
+    ) => void;
     factory(runtimeRequire, module, module.exports);
     if (codeCacheFile && (!cachedData || script.cachedDataRejected))
       this.codeCacheWanted.set(`${codeCacheFile}\0${sha256(source)}`, script);

@@ -1,15 +1,13 @@
 import type { AnySchema, ValidateFunction } from 'ajv';
-import standaloneModule from 'ajv/dist/standalone/index.js';
+import { ajvCompiler } from './ajv-compiler.js';
 import {
-  type CompileRequest,
   CompiledSchemaCache,
+  type CompileRequest,
   compiledSchemaKey,
   defaultCacheDir,
 } from './compiled-schema-cache.js';
 
-// ajv ships CommonJS; under NodeNext a default import is the module object, whose `default` is the function.
-const standaloneCode = standaloneModule.default;
-type AjvCore = Parameters<typeof standaloneCode>[0];
+type AjvCore = Parameters<typeof import('ajv/dist/standalone/index.js').default>[0];
 
 /** One schema to compile with one ajv configuration. */
 export interface SchemaSpec {
@@ -29,7 +27,7 @@ export function schemaRequest(spec: SchemaSpec): CompileRequest {
     keyParts: ['schema', spec.ajvKey, JSON.stringify(spec.schema)],
     compile: () => {
       const ajv = spec.newAjv();
-      return standaloneCode(ajv, ajv.compile(spec.schema));
+      return ajvCompiler().standaloneCode(ajv, ajv.compile(spec.schema));
     },
   };
 }
@@ -51,7 +49,12 @@ export function registerPrecompiledDir(dir: string): void {
  * default) plus every registered precompiled folder.
  */
 export function sharedSchemaCache(): CompiledSchemaCache {
-  shared ??= new CompiledSchemaCache(defaultCacheDir(), precompiledDirs);
+  if (!shared) {
+    const cache = new CompiledSchemaCache(defaultCacheDir(), precompiledDirs);
+    // V8 code caches are written once the process has run the code (and so compiled what it uses).
+    process.once('beforeExit', () => cache.persistCodeCaches());
+    shared = cache;
+  }
   return shared;
 }
 
