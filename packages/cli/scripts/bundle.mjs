@@ -8,10 +8,15 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
+// `--entry FILE --outfile FILE` bundles another entry the same way (the validation benchmark's
+// whole-process entry, so that it starts like the command does).
+const { values } = parseArgs({ options: { entry: { type: 'string' }, outfile: { type: 'string' } } });
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = path.join(packageDir, 'dist', 'airspark.bundle.mjs');
+const entry = path.resolve(values.entry ?? path.join(packageDir, 'dist', 'main.js'));
+const outfile = path.resolve(values.outfile ?? path.join(packageDir, 'dist', 'airspark.bundle.mjs'));
 const temporary = `${outfile}.${process.pid}.tmp`;
 
 /** Replaces `import.meta.url` in each bundled module by the URL of the file it came from. */
@@ -31,7 +36,7 @@ const keepModuleUrls = {
 };
 
 await build({
-  entryPoints: [path.join(packageDir, 'dist', 'main.js')],
+  entryPoints: [entry],
   outfile: temporary,
   bundle: true,
   platform: 'node',
