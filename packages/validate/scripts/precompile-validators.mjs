@@ -4,33 +4,11 @@
 // there and intact is kept; the missing bundles are compiled in parallel, one worker thread per core.
 import os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { configSchema, schemaRequest, writeCompiledSource, writePrecompiledDir } from '@airspark/config';
-import { externalResourcesSchema } from '../dist/crossref/external-resources.js';
-import {
-  availableKubernetesVersions,
-  loadKubernetesApi,
-  loadPinnedCrds,
-  SchemaCatalog,
-} from '../dist/schema/catalog.js';
-import { bundleRequest, VALIDATE_PRECOMPILED_DIR } from '../dist/schema/compile.js';
+import { writeCompiledSource, writePrecompiledDir } from '@airspark/config';
+import { VALIDATE_PRECOMPILED_DIR } from '../dist/schema/compile.js';
+import { pinnedSchemaRequests } from '../dist/schema/pinned-bundles.js';
 
-/** Every pinned request, in a stable order; `id` lets a worker rebuild the same request. */
-function requests() {
-  const crds = loadPinnedCrds();
-  const out = [{ id: 'external-resources', request: schemaRequest(configSchema(externalResourcesSchema)) }];
-  for (const minor of availableKubernetesVersions()) {
-    const api = loadKubernetesApi(minor);
-    if (!api) continue;
-    const catalog = new SchemaCatalog(api, crds);
-    out.push({ id: `${minor}/builtin`, request: bundleRequest(catalog.builtinBundle()) });
-    for (const crd of catalog.crdsList())
-      out.push({
-        id: `${minor}/crd/${crd.group}/${crd.kind}`,
-        request: bundleRequest(catalog.crdBundle(crd)),
-      });
-  }
-  return out;
-}
+const requests = () => pinnedSchemaRequests();
 
 if (isMainThread) {
   const started = performance.now();
