@@ -12,7 +12,16 @@
 //
 // BENCH_RUNS (default 10; --quick or BENCH_QUICK=1: 3). Prints one JSON object (see scripts/bench.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +110,7 @@ try {
         !src.split(path.sep).includes('node_modules') && src !== path.join(repoRoot, 'apps/test'),
     });
   const root = path.join(copy, 'repo');
+  writeFileSync(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
   const cacheDir = path.join(copy, 'cache');
   mkdirSync(cacheDir, { recursive: true });
   const userCache = execFileSync(
