@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import type { CacheStatistics } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
@@ -69,12 +67,8 @@ export interface ValidatorOptions {
   precompiledDirs?: readonly string[];
 }
 
-/** `${AIRSPARK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/airspark}`, the project's cache convention. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.AIRSPARK_CACHE_DIR) return env.AIRSPARK_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'airspark');
-}
+/** The project's cache folder (`${AIRSPARK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/airspark}`). */
+export { defaultCacheDir } from '@airspark/config';
 
 type PerObject = Map<RenderedObject, Finding[]>;
 
