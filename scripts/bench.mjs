@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `pnpm bench`: runs every benchmark piece of the repository in turn, shows progress on stderr and
-// prints a table of the figures (or, with --json, all results as one JSON document on stdout).
+// prints Markdown (the machine, the load average before and after, one table per piece) ready to paste
+// into docs/benchmarks.md; with --json, all results as one JSON document on stdout. --quick asks every
+// piece for fewer runs (BENCH_QUICK=1). Names after the options select pieces by substring:
+//   pnpm bench --quick validate        # the validation pieces only, 3 runs each
 // Each piece is a command that prints one JSON object `{ benchmark, results: [{ label, ...figures }] }`.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -29,6 +32,7 @@ const pieces = [
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
 const selected = pieces.filter((p) => only.length === 0 || only.some((o) => p.name.includes(o)));
 const machine = {
   cpus: os.cpus().length,
@@ -36,6 +40,7 @@ const machine = {
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,
+  loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
 };
 
 const reports = [];
@@ -46,6 +51,7 @@ for (const [i, piece] of selected.entries()) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 2 ** 20,
+    env: quick ? { ...process.env, BENCH_QUICK: '1' } : process.env,
   });
   if (result.status !== 0) {
     process.stderr.write(`  failed with exit code ${result.status}\n`);
@@ -59,21 +65,36 @@ for (const [i, piece] of selected.entries()) {
   );
 }
 
+machine.loadAverageAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 if (json) {
-  console.log(JSON.stringify({ machine, date: new Date().toISOString(), reports }, null, 2));
+  console.log(JSON.stringify({ machine, date: new Date().toISOString(), quick, reports }, null, 2));
 } else {
-  console.log(
-    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
-  );
-  for (const report of reports) {
-    console.log(`\n${report.benchmark}`);
-    for (const { label, ...figures } of report.results) {
-      console.log(
-        `  ${label}: ${Object.entries(figures)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' ')}`,
-      );
-    }
-  }
+  console.log(markdown(machine, reports));
 }
 process.exitCode = failed ? 1 : 0;
+
+/** A Markdown table: one row per result, one column per figure any result has. */
+function table(results) {
+  const columns = [...new Set(results.flatMap((r) => Object.keys(r)))];
+  const cell = (v) =>
+    (v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replaceAll('|', '\\|');
+  return [
+    `| ${columns.join(' | ')} |`,
+    `| ${columns.map((c) => (c === 'label' ? '---' : '---:')).join(' | ')} |`,
+    ...results.map((r) => `| ${columns.map((c) => cell(r[c])).join(' | ')} |`),
+  ].join('\n');
+}
+
+function markdown(m, pieces) {
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (--quick)' : ''}: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average (1/5/15 min) ${m.loadAverageAtStart.join(' / ')} at start, ${m.loadAverageAtEnd.join(' / ')} at end.`,
+  ];
+  for (const report of pieces) {
+    const { benchmark, results, ...about } = report;
+    lines.push('', `### ${benchmark}`, '');
+    for (const [key, value] of Object.entries(about))
+      lines.push(`- ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+    lines.push('', table(results));
+  }
+  return lines.join('\n');
+}

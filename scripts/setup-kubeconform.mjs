@@ -22,7 +22,9 @@ const USAGE = `usage: setup-kubeconform.mjs [--force]
 Builds kubeconform v${KUBECONFORM_VERSION} into \${AIRSPARK_CACHE_DIR:-\${XDG_CACHE_HOME:-~/.cache}/airspark}/tools/kubeconform/${KUBECONFORM_VERSION}/
 and prints the binary's path.
 
-  --force   rebuild even when the cached binary is present`;
+  --force   rebuild even when the cached binary is present
+
+Only the Go module proxy is used (GOPROXY=https://proxy.golang.org unless GOPROXY is set).`;
 
 /** @param {string} file */
 async function kubeconformVersion(file) {
@@ -45,6 +47,9 @@ async function main() {
     return 0;
   }
   const goVersion = await requireGo();
+  // The module proxy only: without this, Go's default (`proxy.golang.org,direct`) would clone the
+  // repository from its host when the proxy lacked a version. A GOPROXY the user set is honoured.
+  process.env.GOPROXY ??= 'https://proxy.golang.org';
   progress(`building kubeconform ${KUBECONFORM_VERSION} from the Go module proxy with Go ${goVersion}`);
   await mkdir(path.dirname(dir), { recursive: true });
   await sweepStaleStagingDirs(dir);

@@ -5,11 +5,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFreshBuild } from '@airspark/cli-kit/ensure-fresh-build';
+import { freshBundle } from '../lib/fresh-bundle.js';
 
-ensureFreshBuild({
-  repoDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..'),
-  filter: '@airspark/cli...',
-  label: 'airspark',
-});
-const { main } = await import('../dist/main.js');
+const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+ensureFreshBuild({ repoDir, filter: '@airspark/cli...', label: 'airspark' });
+// The one-file bundle of dist/ (scripts/bundle.mjs) loads in a fraction of the time; it is used only
+// when no package was built after it, otherwise the modules themselves run.
+const { main } = await import(freshBundle(repoDir) ? '../dist/airspark.bundle.mjs' : '../dist/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 import { componentSchema } from './component-schema.js';
-import { createAjv } from './schema-check.js';
+import { pinnedSchemaValidator } from './pinned-schemas.js';
 
 /** One component declaration, derived from the schema so that the two cannot drift apart. */
 export type Component = FromSchema<typeof componentSchema>;
@@ -19,6 +19,6 @@ let compiled: ValidateFunction<Component> | undefined;
 
 /** The compiled schema validator, built once per process. */
 export function componentValidator(): ValidateFunction<Component> {
-  compiled ??= createAjv().compile<Component>(componentSchema);
+  compiled ??= pinnedSchemaValidator<Component>(componentSchema);
   return compiled;
 }

@@ -1,3 +1,23 @@
+export { ajvCompiler } from './compiled-schema/ajv-compiler.js';
+export {
+  type CacheStatistics,
+  CompiledSchemaCache,
+  type CompileRequest,
+  compiledSchemaKey,
+  defaultCacheDir,
+  sealCompiledSource,
+  unsealCompiledSource,
+  writeCompiledSource,
+  writePrecompiledDir,
+} from './compiled-schema/compiled-schema-cache.js';
+export {
+  registerPrecompiledDir,
+  type SchemaSpec,
+  schemaKey,
+  schemaRequest,
+  schemaValidator,
+  sharedSchemaCache,
+} from './compiled-schema/schema-validator.js';
 export {
   APPS_DIR,
   COMPONENT_FILE,
@@ -34,6 +54,7 @@ export {
   loadEnvironments,
   orderByPromotion,
 } from './load-environments.js';
+export { CONFIG_PRECOMPILED_DIR, configPinnedSchemas, pinnedSchemaValidator } from './pinned-schemas.js';
 export {
   awsPartition,
   type PlatformNames,
@@ -51,7 +72,7 @@ export {
   listEnvironmentNames,
   UsageError,
 } from './repository.js';
-export { checkAgainstSchema, createAjv } from './schema-check.js';
+export { checkAgainstSchema, configSchema, createAjv } from './schema-check.js';
 export { MAX_SOURCE_BYTES, readSourceText, type SourceText } from './source-file.js';
 export {
   type ParsedYaml,

@@ -1,7 +1,9 @@
 import type { Finding } from '@airspark/findings';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { closest } from 'fastest-levenshtein';
+import { ajvCompiler } from './compiled-schema/ajv-compiler.js';
+import type { SchemaSpec } from './compiled-schema/schema-validator.js';
 import { pointerToPath, positionOf, type YamlSource } from './yaml-document.js';
 
 /** Our own annotation keywords; ajv's strict mode rejects unknown keywords unless declared. */
@@ -10,16 +12,30 @@ const annotationKeywords = [
   { keyword: 'x-airspark-order', schemaType: 'string' },
 ] as const;
 
+const configAjvOptions = {
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  verbose: true,
+  allowUnionTypes: true,
+  // Standalone code generation (compiled-schema/): schemas are compiled once and loaded after.
+  code: { source: true, lines: false, optimize: 1 },
+} as const;
+
+/** The ajv that checks airspark's own files (environments, components, release log, external resources). */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    strictRequired: false,
-    verbose: true,
-    allowUnionTypes: true,
-  });
+  const ajv = new (ajvCompiler().Ajv2020)(configAjvOptions);
   for (const { keyword, schemaType } of annotationKeywords) ajv.addKeyword({ keyword, schemaType });
   return ajv;
+}
+
+/** A schema of airspark's own files, compiled once (at build time when it is pinned) and loaded after. */
+export function configSchema(schema: AnySchema): SchemaSpec {
+  return {
+    schema,
+    ajvKey: JSON.stringify(['Ajv2020', configAjvOptions, annotationKeywords]),
+    newAjv: createAjv,
+  };
 }
 
 function dotted(path: readonly string[]): string {

@@ -62,37 +62,3 @@ export function writeKubeconformSchemas(dir, catalog) {
   }
   return `${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`;
 }
-
-/** Runs kubeconform over the corpus; returns wall and CPU seconds and its verdict counts. */
-export function runKubeconform(binary, schemaLocation, corpusDir, workers) {
-  const args = [
-    '-strict',
-    '-summary',
-    '-output',
-    'json',
-    '-n',
-    String(workers),
-    '-schema-location',
-    schemaLocation,
-    corpusDir,
-  ];
-  const timeBinary = '/usr/bin/time';
-  const useTime = existsSync(timeBinary);
-  const started = performance.now();
-  const result = useTime
-    ? spawnSync(timeBinary, ['-f', 'AIRSPARK_TIME %U %S', binary, ...args], {
-        encoding: 'utf8',
-        maxBuffer: 256 * 2 ** 20,
-      })
-    : spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
-  const wallSeconds = (performance.now() - started) / 1000;
-  const timeLine = /AIRSPARK_TIME ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
-  const cpuSeconds = timeLine ? Number(timeLine[1]) + Number(timeLine[2]) : undefined;
-  let report;
-  try {
-    report = JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`kubeconform printed no JSON report (exit ${result.status}): ${result.stderr}`);
-  }
-  return { wallSeconds, cpuSeconds, summary: report.summary, resources: report.resources ?? [] };
-}

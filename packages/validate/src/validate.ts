@@ -1,5 +1,4 @@
-import os from 'node:os';
-import path from 'node:path';
+import type { CacheStatistics } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
 import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
@@ -64,14 +63,12 @@ export interface ValidatorOptions {
   cacheDir?: string;
   /** The generated schemas (default: the package's `schemas/`). */
   schemasDir?: string;
+  /** Folders of code generated at build time (default: this package's `dist/precompiled`). */
+  precompiledDirs?: readonly string[];
 }
 
-/** `${AIRSPARK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/airspark}`, the project's cache convention. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.AIRSPARK_CACHE_DIR) return env.AIRSPARK_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'airspark');
-}
+/** The project's cache folder (`${AIRSPARK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/airspark}`). */
+export { defaultCacheDir } from '@airspark/config';
 
 type PerObject = Map<RenderedObject, Finding[]>;
 
@@ -101,8 +98,13 @@ export class EnvironmentValidator {
   private pinnedCrds: CrdSchemas[] | undefined;
 
   constructor(options: ValidatorOptions = {}) {
-    this.cache = new ValidatorCache(options.cacheDir);
+    this.cache = new ValidatorCache(options.cacheDir, options.precompiledDirs);
     this.schemasDir = options.schemasDir ?? SCHEMAS_DIR;
+  }
+
+  /** How compiled schemas were found so far: precompiled, cached, or compiled (for tests and benchmarks). */
+  get compiledSchemaStatistics(): CacheStatistics {
+    return this.cache.compiled.statistics;
   }
 
   /** Builds the schema catalog of an environment: its Kubernetes version plus pinned and rendered CRDs. */

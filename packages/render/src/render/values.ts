@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYaml, positionOf, type YamlSource } from '@airspark/config';
+import {
+  ajvCompiler,
+  parseYaml,
+  positionOf,
+  schemaValidator,
+  sharedSchemaCache,
+  type YamlSource,
+} from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { closest } from 'fastest-levenshtein';
 
 /** One source of values in helm's merge order, with positions when it came from a YAML file. */
@@ -114,18 +119,34 @@ export async function readValuesLayer(
 }
 
 const compiledSchemas = new Map<string, ValidateFunction>();
+const valuesAjvOptions = {
+  allErrors: true,
+  strict: false,
+  verbose: true,
+  allowUnionTypes: true,
+  code: { source: true, lines: false, optimize: 1 },
+} as const;
 
-/** Compiles a values schema with the draft it declares (charts use draft-07; 2020-12 also allowed). */
+/**
+ * A values schema's validator, with the draft it declares (charts use draft-07; 2020-12 also
+ * allowed): compiled once into the user's cache and loaded on later renders (ADR 0044).
+ */
 export function compileValuesSchema(schemaText: string): ValidateFunction {
   const cached = compiledSchemas.get(schemaText);
   if (cached) return cached;
   const schema = JSON.parse(schemaText) as { $schema?: string };
-  const options = { allErrors: true, strict: false, verbose: true, allowUnionTypes: true } as const;
-  const ajv =
-    schema.$schema?.includes('2020-12') || schema.$schema?.includes('2019-09')
-      ? new Ajv2020(options)
-      : new Ajv(options);
-  const validate = ajv.compile(schema);
+  const draft2020 = schema.$schema?.includes('2020-12') || schema.$schema?.includes('2019-09');
+  const validate = schemaValidator(
+    {
+      schema,
+      ajvKey: JSON.stringify([draft2020 ? 'Ajv2020' : 'Ajv', valuesAjvOptions]),
+      newAjv: () => {
+        const { Ajv, Ajv2020 } = ajvCompiler();
+        return draft2020 ? new Ajv2020(valuesAjvOptions) : new Ajv(valuesAjvOptions);
+      },
+    },
+    sharedSchemaCache(),
+  );
   compiledSchemas.set(schemaText, validate);
   return validate;
 }

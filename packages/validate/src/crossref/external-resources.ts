@@ -1,6 +1,13 @@
 import path from 'node:path';
-import { checkAgainstSchema, createAjv, parseYaml, positionOf, readSourceText } from '@airspark/config';
+import {
+  checkAgainstSchema,
+  parseYaml,
+  pinnedSchemaValidator,
+  positionOf,
+  readSourceText,
+} from '@airspark/config';
 import type { Finding } from '@airspark/findings';
+import { VALIDATE_PRECOMPILED_DIR } from '../schema/compile.js';
 import type { ExternalResource } from './inventory.js';
 
 /** Per environment: what exists in the cluster without being rendered from git. */
@@ -8,7 +15,7 @@ export function externalResourcesFile(env: string): string {
   return `clusters/${env}/external-resources.yaml`;
 }
 
-const schema = {
+export const externalResourcesSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['resources'],
@@ -30,8 +37,6 @@ const schema = {
   },
 } as const;
 
-let compiled: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
-
 /**
  * Reads clusters/<env>/external-resources.yaml; a missing file means "nothing external". Problems
  * in the file are findings (rule `xref/external-resources`) with their line.
@@ -49,8 +54,11 @@ export async function loadExternalResources(
   }
   const parsed = parseYaml(file, text.text);
   if (!parsed.ok) return { resources: [], findings: parsed.findings.map((f) => ({ ...f, env })) };
-  compiled ??= createAjv().compile(schema);
-  const findings = checkAgainstSchema(parsed.source, compiled, 'xref/external-resources');
+  const findings = checkAgainstSchema(
+    parsed.source,
+    pinnedSchemaValidator(externalResourcesSchema, VALIDATE_PRECOMPILED_DIR),
+    'xref/external-resources',
+  );
   if (findings.length > 0) return { resources: [], findings: findings.map((f) => ({ ...f, env })) };
   const entries = (parsed.source.value as { resources: Omit<ExternalResource, 'file' | 'line' | 'column'>[] })
     .resources;

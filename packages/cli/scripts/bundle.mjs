@@ -1,0 +1,53 @@
+// Build step: bundles the command (dist/main.js, the workspace packages and their dependencies) into
+// one file, dist/airspark.bundle.mjs, which bin/airspark.js runs. Node then reads one file instead of
+// resolving and loading some three hundred modules: that was half of a warm `pnpm validate` (ADR 0045).
+//
+// Every module keeps its own `import.meta.url` (the file it was bundled from), so the paths the
+// packages compute from it (committed schemas, precompiled validators, build info) stay what they
+// are unbundled. The bundle therefore only runs in place, inside this repository's packages/.
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+// `--entry FILE --outfile FILE` bundles another entry the same way (the validation benchmark's
+// whole-process entry, so that it starts like the command does).
+const { values } = parseArgs({ options: { entry: { type: 'string' }, outfile: { type: 'string' } } });
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const entry = path.resolve(values.entry ?? path.join(packageDir, 'dist', 'main.js'));
+const outfile = path.resolve(values.outfile ?? path.join(packageDir, 'dist', 'airspark.bundle.mjs'));
+const temporary = `${outfile}.${process.pid}.tmp`;
+
+/** Replaces `import.meta.url` in each bundled module by the URL of the file it came from. */
+const keepModuleUrls = {
+  name: 'keep-module-urls',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /\.(m?js)$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      return {
+        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+await build({
+  entryPoints: [entry],
+  outfile: temporary,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS dependencies call `require` for Node's built-ins; give the ES module bundle one.
+  banner: {
+    js: "import { createRequire as __airsparkCreateRequire } from 'node:module'; const require = __airsparkCreateRequire(import.meta.url);",
+  },
+  plugins: [keepModuleUrls],
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+await rename(temporary, outfile);
