@@ -52,7 +52,13 @@ export {
   UsageError,
 } from './repository.js';
 export { checkAgainstSchema, createAjv } from './schema-check.js';
-export { MAX_SOURCE_BYTES, readSourceText, type SourceText } from './source-file.js';
+export {
+  escapesRepository,
+  MAX_SOURCE_BYTES,
+  type ReadSourceOptions,
+  readSourceText,
+  type SourceText,
+} from './source-file.js';
 export {
   type ParsedYaml,
   type Position,

@@ -14,7 +14,13 @@ import { helmTemplate } from './helm.js';
 import { kustomizeBuild } from './kustomize.js';
 import type { KubeObject } from './manifests.js';
 import type { SourceObject } from './types.js';
-import { checkValues, compileValuesSchema, readValuesLayer, type ValuesLayer } from './values.js';
+import {
+  checkValues,
+  compileValuesSchema,
+  readValuesLayer,
+  type ValuesLayer,
+  valueFileProblem,
+} from './values.js';
 
 /** The parts of an Argo CD ApplicationSource the renderer understands. */
 export interface AppSource {
@@ -264,7 +270,15 @@ export async function renderApplication(
           column: 0,
         });
         missing = true;
-      } else valueFiles.push(resolved.path);
+      } else {
+        // helm reads the file too: refuse what Argo CD refuses (a symlink out of the repository)
+        // and what is no configuration (over 1 MiB, binary), before helm sees it.
+        const problem = await valueFileProblem(ctx.root, resolved.path);
+        if (problem) {
+          fail(problem);
+          missing = true;
+        } else valueFiles.push(resolved.path);
+      }
     }
     if (missing) continue;
 

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYaml, positionOf, type YamlSource } from '@airspark/config';
+import { parseYaml, positionOf, readSourceText, type YamlSource } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv } from 'ajv';
@@ -70,28 +69,32 @@ export function originOf(
   return { file: top?.file ?? '', line: top?.source ? 1 : 0, column: top?.source ? 1 : 0 };
 }
 
+const VALUES_READ = (root: string) => ({ root, rule: 'render/values-file', allowEmpty: true });
+
+/**
+ * Why a values file cannot be used, as a finding at the file: a symlink out of the repository
+ * (Argo CD refuses it), over 1 MiB, binary or not UTF-8. Empty is fine (helm reads it as no values).
+ */
+export async function valueFileProblem(root: string, file: string): Promise<Finding | undefined> {
+  const text = await readSourceText(path.join(root, file), file, VALUES_READ(root));
+  return text.ok ? undefined : text.finding;
+}
+
 /** Reads and parses one values file; a YAML problem is a finding at its line. */
 export async function readValuesLayer(
   root: string,
   file: string,
 ): Promise<{ layer?: ValuesLayer; findings: Finding[] }> {
-  let text: string;
-  try {
-    text = await readFile(path.join(root, file), 'utf8');
-  } catch {
+  const read = await readSourceText(path.join(root, file), file, VALUES_READ(root));
+  if (!read.ok) {
+    const missing = read.finding.message.includes('does not exist');
     return {
       findings: [
-        {
-          severity: 'error',
-          rule: 'render/values-file',
-          message: `values file ${file} does not exist.`,
-          file,
-          line: 0,
-          column: 0,
-        },
+        missing ? { ...read.finding, message: `values file ${file} does not exist.` } : read.finding,
       ],
     };
   }
+  const text = read.text;
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text))
     return { layer: { file, value: {} }, findings: [] };
   const parsed = parseYaml(file, text);
