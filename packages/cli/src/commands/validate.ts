@@ -1,3 +1,5 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
@@ -21,12 +23,16 @@ import {
 } from '@airspark/validate';
 import { environmentFingerprint, readCachedFindings, writeCachedFindings } from '../validation-cache.js';
 
-export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--root DIR]
+export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--output FILE] [--root DIR]
 
 Validates every environment under clusters/ (or only those named with --env): environment.yaml,
 then every Application rendered as Argo CD would, checked against the Kubernetes and CRD schemas, the
 policies and each other (docs/validation.md). An environment whose inputs did not change since the
 last run is not rendered again: its findings come from the cache.
+
+  --output FILE  write the report to FILE (whole or not at all) instead of stdout; for machine
+                 formats under \`pnpm validate\`, whose "> airspark validate" banner goes to stdout
+                 (or use \`pnpm -s validate --format json\`)
 Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage or environment error.`;
 
 const formats = {
@@ -63,6 +69,7 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     options: {
       env: { type: 'string', multiple: true, default: [] },
       format: { type: 'string', default: 'text' },
+      output: { type: 'string' },
       root: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,7 +98,14 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     findings: unique(findings),
     summary: summarize(unique(findings), loaded.requested),
   };
-  ctx.stdout.write(await formats[format](report, ctx));
+  const text = await formats[format](report, ctx);
+  if (values.output) {
+    const file = path.resolve(ctx.cwd, values.output);
+    await writeFileAtomic(file, text);
+    ctx.stderr.write(
+      `${report.summary.errors} error(s), ${report.summary.warnings} warning(s); report written to ${file}\n`,
+    );
+  } else ctx.stdout.write(text);
   return exitCodeFor(findings);
 }
 
@@ -141,4 +155,16 @@ function unique(findings: readonly Finding[]): Finding[] {
     seen.add(key);
     return true;
   });
+}
+
+async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }

@@ -18,17 +18,26 @@ export function renderedFileText(o: RenderedObject): string {
 }
 
 /**
- * Writes one folder per app and one file per object into `out`, replacing earlier output as a
- * whole: everything is written to a sibling folder first and swapped in by rename.
+ * Throws OutputError when `out` holds files airspark render did not write (it would replace them);
+ * returns the folder's entries (undefined when it does not exist). Callers check before any write.
  */
-export async function writeRendered(out: string, objects: readonly RenderedObject[]): Promise<void> {
-  const target = path.resolve(out);
-  const existing = await readdir(target).catch(() => undefined);
+export async function checkOutputFolder(out: string): Promise<string[] | undefined> {
+  const existing = await readdir(path.resolve(out)).catch(() => undefined);
   if (existing !== undefined && existing.length > 0 && !existing.includes(OUTPUT_MARKER)) {
     throw new OutputError(
       `${out} exists and was not written by airspark render (no ${OUTPUT_MARKER}); choose an empty or new folder.`,
     );
   }
+  return existing;
+}
+
+/**
+ * Writes one folder per app and one file per object into `out`, replacing earlier output as a
+ * whole: everything is written to a sibling folder first and swapped in by rename.
+ */
+export async function writeRendered(out: string, objects: readonly RenderedObject[]): Promise<void> {
+  const target = path.resolve(out);
+  const existing = await checkOutputFolder(out);
   const staging = `${target}.tmp-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(staging, { recursive: true });
