@@ -21,7 +21,13 @@ import {
   EnvironmentValidator,
   validateRenderedEnvironment,
 } from '@airspark/validate';
-import { environmentFingerprint, readCachedFindings, writeCachedFindings } from '../validation-cache.js';
+import { declaredInputs } from '../render-bridge.js';
+import {
+  environmentFingerprint,
+  extraInputsOf,
+  readCachedFindings,
+  writeCachedFindings,
+} from '../validation-cache.js';
 
 export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--output FILE] [--root DIR]
 
@@ -122,8 +128,9 @@ async function renderAndCheck(
   const findings: Finding[] = [];
   let tools: Tools | undefined;
   for (const env of environments) {
-    const fingerprint = await environmentFingerprint(root, env.name, chartsDir(ctx.env));
-    const cached = await readCachedFindings(cacheDir, fingerprint);
+    const inputs = await declaredInputs(root, env.name, env, components);
+    const fingerprint = await environmentFingerprint(root, env.name, chartsDir(ctx.env), inputs);
+    const cached = await readCachedFindings(cacheDir, fingerprint, root);
     if (cached) {
       findings.push(...cached);
       continue;
@@ -140,7 +147,16 @@ async function renderAndCheck(
     progress(
       `${env.name}: ${rendered.objects.length} objects checked in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    await writeCachedFindings(cacheDir, fingerprint, own);
+    // What the render actually read beyond the declared inputs is kept with the entry and checked
+    // on every later read (a kustomize resource in another folder, say).
+    const named = [
+      ...rendered.objects.flatMap((o) => [
+        ...(o.source.inRepository ? [o.source.file] : []),
+        ...(o.configuredBy ?? []),
+      ]),
+      ...own.map((f) => f.file).filter((f) => f !== '' && !f.includes('#')),
+    ];
+    await writeCachedFindings(cacheDir, fingerprint, own, await extraInputsOf(root, inputs, named));
     findings.push(...own);
   }
   return findings;
