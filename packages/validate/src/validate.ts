@@ -4,6 +4,7 @@ import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
 import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
 import { type ExternalResource, Inventory, isNamespacedObject } from './crossref/inventory.js';
+import { checkUnauthenticatedServices } from './crossref/network-policy.js';
 import { nodePoolsOf } from './crossref/node-pools.js';
 import { checkReferences } from './crossref/references.js';
 import { checkSparkPlacement } from './crossref/spark-placement.js';
@@ -19,7 +20,9 @@ import {
   checkResources,
   checkRunAsNonRoot,
 } from './policies/pod-policies.js';
+import { checkWildcardBindings } from './policies/rbac.js';
 import { checkPlaintextSecret } from './policies/secrets.js';
+import { checkAddedCapabilities, checkSparkPodSecurity } from './policies/spark-pod-security.js';
 import { rules } from './rules.js';
 import {
   availableKubernetesVersions,
@@ -91,6 +94,8 @@ const objectPolicies = [
   checkReadOnlyRootFs,
   checkHostNamespaces,
   checkHostPath,
+  checkAddedCapabilities,
+  checkSparkPodSecurity,
   checkPlaintextSecret,
 ];
 
@@ -153,6 +158,8 @@ export class EnvironmentValidator {
     const per: PerObject = new Map();
     this.checkEachObject(objects, templates, catalog, per);
     checkSpark(objects, templates, per);
+    for (const [r, findings] of checkWildcardBindings(objects)) add(per, r, findings);
+    for (const [r, findings] of checkUnauthenticatedServices(objects)) add(per, r, findings);
     // Cross-object checks see the objects as Argo CD applies them (namespaces filled in).
     const placed = inDestinationNamespaces(objects, catalog);
     const inventory = checkReferencesOf(objects, placed, templates, input, catalog, per);
@@ -189,6 +196,8 @@ export class EnvironmentValidator {
       add(per, t, checker.check(t, { ignoreTemplated: true }));
       add(per, t, checkApiVersion(t, catalog));
       add(per, t, checkPinnedImages(t));
+      add(per, t, checkAddedCapabilities(t));
+      add(per, t, checkSparkPodSecurity(t));
     }
   }
 }

@@ -138,10 +138,12 @@ spec:
     nodeSelector:
       NodeGroupType: spark-driver
       karpenter.sh/capacity-type: spot
+    securityContext: { runAsNonRoot: true }
   executor:
     instances: {{ params.executors }}
     nodeSelector:
       NodeGroupType: spark-executor
+    securityContext: { runAsNonRoot: true }
 `),
       { app: 'dags' },
     );
