@@ -121,6 +121,17 @@ export const rules = {
     'Spark executors may run on spot capacity',
     true,
   ),
+  // Source files
+  sourceCredential: rule(
+    'source/credential',
+    'error',
+    'no credential (access key, token, password) in a file of the repository',
+  ),
+  sourceYaml11: rule(
+    'source/yaml11-scalar',
+    'error',
+    'no plain scalar that YAML 1.1 readers (Helm, kubectl, Argo CD) read as another type',
+  ),
   // Suppressions
   suppressionInvalid: rule(
     'suppress/invalid',

@@ -11,6 +11,7 @@ import {
   formatSarif,
   formatText,
   type Report,
+  redactText,
   summarize,
 } from '@airspark/findings';
 import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
@@ -19,6 +20,7 @@ import {
   allRules,
   defaultCacheDir,
   EnvironmentValidator,
+  scanRepositorySources,
   validateRenderedEnvironment,
 } from '@airspark/validate';
 import { declaredInputs } from '../render-bridge.js';
@@ -99,11 +101,12 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
   const components = await loadComponents(root);
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
   findings.push(...(await hydrationFindings(root, loaded.environments, components)));
+  // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).
+  findings.push(...(await scanRepositorySources(root)));
   findings.push(...(await renderAndCheck(root, loaded.environments, components, ctx)));
-  const report: Report = {
-    findings: unique(findings),
-    summary: summarize(unique(findings), loaded.requested),
-  };
+  // A finding may quote a value (a schema error names it): never a credential.
+  const shown = unique(findings).map((f) => ({ ...f, message: redactText(f.message) }));
+  const report: Report = { findings: shown, summary: summarize(shown, loaded.requested) };
   const text = await formats[format](report, ctx);
   if (values.output) {
     const file = path.resolve(ctx.cwd, values.output);

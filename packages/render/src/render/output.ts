@@ -14,7 +14,7 @@ export class OutputError extends Error {
 /** The text of one rendered file: where it came from, then the object. */
 export function renderedFileText(o: RenderedObject): string {
   const where = o.source.line > 0 ? `${o.source.file}:${o.source.line}` : o.source.file;
-  return `# Source: ${where}\n${stringify(o.object, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `# Source: ${where}\n${stringify(o.object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })}`;
 }
 
 /**
