@@ -60,6 +60,11 @@ export interface EnvironmentInput {
    * references into their destination namespaces cannot be judged and are not reported.
    */
   incompleteApps?: readonly string[];
+  /**
+   * Kinds whose references cannot be judged because a component that creates them was not rendered
+   * (storage's claims before the infrastructure outputs exist): not reported.
+   */
+  unjudgedKinds?: readonly string[];
 }
 
 export interface ValidatorOptions {
@@ -242,7 +247,12 @@ function checkReferencesOf(
       .filter((a) => incomplete.has(a.name) && a.destination.namespace)
       .map((a) => a.destination.namespace as string),
   );
-  const inventory = new Inventory(placed, input.externalResources ?? [], unknownNamespaces);
+  const inventory = new Inventory(
+    placed,
+    input.externalResources ?? [],
+    unknownNamespaces,
+    new Set(input.unjudgedKinds ?? []),
+  );
   placed.forEach((r, i) => {
     add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory));
   });

@@ -178,6 +178,38 @@ describe('references: ServiceAccounts, Secrets, ConfigMaps, PVCs, namespaces', (
     ]);
   });
 
+  it("check the shared-volume claim in Livy's spark-defaults.conf against the claims rendered", () => {
+    const defaults = (claim: string) =>
+      run({
+        livy: (t) =>
+          replaceOnce(
+            t,
+            '    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n',
+            `    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n    spark.kubernetes.driver.volumes.persistentVolumeClaim.shared.options.claimName ${claim}\n`,
+          ),
+        teams: (t) =>
+          `${t}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: spark-shared\n  namespace: spark-team-a\nspec:\n  accessModes: [ReadWriteMany]\n  storageClassName: efs-sc\n  resources:\n    requests:\n      storage: 5Gi\n`,
+      });
+    expect(defaults('spark-shared')).toEqual([]);
+    const wrong = defaults('spark-shraed');
+    expect(wrong.map((f) => `${f.rule} ${f.file}`)).toEqual(['xref/pvc apps/livy/templates/livy.yaml']);
+    expect(wrong[0]?.message).toContain('"spark-shraed" in namespace spark-team-a');
+    // While the storage component is skipped (no infrastructure outputs yet), claims are not judged.
+    expect(
+      validate(
+        environment({
+          livy: (t) =>
+            replaceOnce(
+              t,
+              '    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n',
+              '    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n    spark.kubernetes.driver.volumes.persistentVolumeClaim.shared.options.claimName x\n',
+            ),
+        }),
+        { externalResources: external, unjudgedKinds: ['PersistentVolumeClaim'] },
+      ),
+    ).toEqual([]);
+  });
+
   it('accept what the allow-list names, and warn about allow-list entries nobody uses', () => {
     const extra = [
       {

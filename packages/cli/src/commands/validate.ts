@@ -145,7 +145,14 @@ async function renderAndCheck(
     const incompleteApps = rendered.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
     const own = [
       ...rendered.findings,
-      ...(await validateRenderedEnvironment(validator, root, env, rendered.objects, { incompleteApps })),
+      ...(await validateRenderedEnvironment(validator, root, env, rendered.objects, {
+        incompleteApps,
+        // A component skipped until the infrastructure outputs exist (storage) creates claims that
+        // nothing else does: references to claims cannot be judged then.
+        ...(rendered.findings.some((f) => f.rule === 'render/infra-output-missing')
+          ? { unjudgedKinds: ['PersistentVolumeClaim'] }
+          : {}),
+      })),
     ];
     progress(
       `${env.name}: ${rendered.objects.length} objects checked in ${((performance.now() - started) / 1000).toFixed(1)} s`,
