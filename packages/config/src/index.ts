@@ -60,6 +60,13 @@ export {
   type SourceText,
 } from './source-file.js';
 export {
+  DEFAULT_SYSTEM_NODE_GROUP,
+  isArmInstanceType,
+  SYSTEM_NODE_LABELS,
+  type SystemNodeGroup,
+  systemNodeGroupOf,
+} from './system-node-group.js';
+export {
   type ParsedYaml,
   type Position,
   parseYaml,

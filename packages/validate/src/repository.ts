@@ -1,4 +1,4 @@
-import { type LoadedEnvironment, positionOf } from '@airspark/config';
+import { type LoadedEnvironment, positionOf, systemNodeGroupOf } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { loadExternalResources } from './crossref/external-resources.js';
 import type { RenderedObject } from './model.js';
@@ -27,6 +27,7 @@ export async function validateRenderedEnvironment(
     kubernetesVersionSource: { file: loaded.file, ...at },
     objects,
     sparkTemplates: templates.templates,
+    systemNodeGroup: systemNodeGroupOf(loaded.environment),
     externalResources: external.resources,
     ...(options.incompleteApps ? { incompleteApps: options.incompleteApps } : {}),
     ...(options.unjudgedKinds ? { unjudgedKinds: options.unjudgedKinds } : {}),

@@ -145,6 +145,11 @@ export const rules = {
     'error',
     "Spark pods' node constraints match a NodePool of the environment",
   ),
+  podPlacement: rule(
+    'xref/pod-placement',
+    'error',
+    'every pod matches a node that exists when its Application syncs (system node group or NodePool)',
+  ),
   networkPolicy: rule(
     'xref/network-policy',
     'error',

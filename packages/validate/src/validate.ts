@@ -6,6 +6,7 @@ import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } fro
 import { type ExternalResource, Inventory, isNamespacedObject } from './crossref/inventory.js';
 import { checkUnauthenticatedServices } from './crossref/network-policy.js';
 import { nodePoolsOf } from './crossref/node-pools.js';
+import { checkPodPlacement, type SystemNodes } from './crossref/pod-placement.js';
 import { checkReferences } from './crossref/references.js';
 import { checkSparkPlacement } from './crossref/spark-placement.js';
 import { findingAt } from './finding-at.js';
@@ -65,6 +66,8 @@ export interface EnvironmentInput {
    * (storage's claims before the infrastructure outputs exist): not reported.
    */
   unjudgedKinds?: readonly string[];
+  /** The environment's EKS managed system node group (see @airspark/config systemNodeGroupOf). */
+  systemNodeGroup?: SystemNodes;
 }
 
 export interface ValidatorOptions {
@@ -165,6 +168,7 @@ export class EnvironmentValidator {
     checkSpark(objects, templates, per);
     for (const [r, findings] of checkWildcardBindings(objects)) add(per, r, findings);
     for (const [r, findings] of checkUnauthenticatedServices(objects)) add(per, r, findings);
+    for (const [r, findings] of checkPodPlacement(objects, input.systemNodeGroup)) add(per, r, findings);
     // Cross-object checks see the objects as Argo CD applies them (namespaces filled in).
     const placed = inDestinationNamespaces(objects, catalog);
     const inventory = checkReferencesOf(objects, placed, templates, input, catalog, per);
