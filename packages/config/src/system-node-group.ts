@@ -22,7 +22,7 @@ export const DEFAULT_SYSTEM_NODE_GROUP = {
  */
 export const SYSTEM_NODE_LABELS: Readonly<Record<string, string>> = {
   'airspark.dev/node-group': 'system',
-  // TEMP
+  NodeGroupType: 'general',
 };
 
 /** Graviton instance types carry a `g` after the generation digit: m7g, c7gn, r8gd. */
