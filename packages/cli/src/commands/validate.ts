@@ -44,7 +44,8 @@ last run is not rendered again: its findings come from the cache.
 Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage or environment error.`;
 
 const formats = {
-  text: (report: Report, ctx: CliContext) => formatText(report, { color: wantsColor(ctx, ctx.stdout) }),
+  text: (report: Report, ctx: CliContext) =>
+    formatText(report, { color: wantsColor(ctx, ctx.stdout), notChecked: notCheckedOf(report.findings) }),
   json: (report: Report) => formatJson(report),
   junit: (report: Report) => formatJunit(report),
   sarif: (report: Report) => {
@@ -193,4 +194,29 @@ async function writeFileAtomic(file: string, text: string): Promise<void> {
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** Why a component was not rendered (and so not checked), by the rule of the finding that says so. */
+const NOT_RENDERED: Record<string, string> = {
+  'render/chart-not-cached': 'chart not obtainable here (not in the chart cache)',
+  'render/chart-lock': 'chart does not match charts.lock.yaml',
+  'render/infra-output-missing': 'infrastructure outputs missing (skipped until the first deploy)',
+  'render/source-unsupported': 'source type not supported',
+};
+
+/** One line per component that was not rendered, naming the reason and the environments. */
+export function notCheckedOf(findings: readonly Finding[]): string[] {
+  const byComponent = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const reason = NOT_RENDERED[f.rule];
+    if (!reason) continue;
+    const component = f.app ?? /^apps\/([^/]+)\//.exec(f.file)?.[1] ?? f.file;
+    const key = `${component}: ${reason}`;
+    const envs = byComponent.get(key) ?? new Set<string>();
+    if (f.env) envs.add(f.env);
+    byComponent.set(key, envs);
+  }
+  return [...byComponent]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([line, envs]) => (envs.size > 0 ? `${line} (${[...envs].join(', ')})` : line));
 }
