@@ -115,6 +115,27 @@ describe('render failures become findings at the file that caused them', () => {
     ]);
   });
 
+  it('reports a duplicate key in a kustomize resource at that file and line, not at kustomization.yaml', async () => {
+    await repo.write(
+      'apps/k/component.yaml',
+      'name: k\nnamespace: k\nsyncWave: 0\nsource:\n  type: kustomize\n  path: apps/k/base\n',
+    );
+    await repo.write('apps/k/base/kustomization.yaml', 'resources: [cm.yaml]\n');
+    await repo.write(
+      'apps/k/base/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: "1"\n  x: "2"\n',
+    );
+    const r = await render();
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'render/kustomize',
+        file: 'apps/k/base/cm.yaml',
+        line: 7,
+        message: expect.stringContaining('duplicate key "x"'),
+      }),
+    ]);
+  });
+
   it('applies directory include/exclude globs, reads JSON, and rejects broken manifests, jsonnet and symlinks out of the repository', async () => {
     await repo.write(
       'apps/d/component.yaml',
