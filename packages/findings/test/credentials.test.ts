@@ -44,8 +44,10 @@ describe('credentials in configuration', () => {
         'software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider',
       ],
       ['password', '{{ .Values.db.password }}'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell placeholder in configuration
       ['password', '${DB_PASSWORD}'],
       ['token', '/var/run/secrets/eks.amazonaws.com/serviceaccount/token'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell placeholder in configuration
       ['connection', 'postgresql://airflow:${PASSWORD}@db/airflow'],
       ['automountServiceAccountToken', 'true'],
     ] as const) {
