@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ensureTools, TOOLS_LAYER } from '@airspark/tools';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
+import { withDirLock } from './lib/dir-lock.mjs';
 import {
   buildEtcd,
   buildKubeApiserver,
@@ -95,6 +96,45 @@ async function main() {
     return 0;
   }
 
+  // Several test packages run this at once: one prepares, the others wait and then reuse it (the
+  // staging sweep below would otherwise delete another process's build in progress).
+  await withDirLock(`${dir}.lock`, () => prepare(dir, wanted, options), {
+    onWait: (holder) => progress(`waiting for another setup-envtest (pid ${holder}) preparing ${dir}…`),
+  });
+  process.stdout.write(`${dir}\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  const red = process.stderr.isTTY
+    ? (/** @type {string} */ text) => `\u001b[31m${text}\u001b[39m`
+    : (/** @type {string} */ text) => text;
+  process.stderr.write(`${red('setup-envtest: error:')} ${/** @type {Error} */ (error).message}\n`);
+  if (error instanceof CommandError && error.outputTail)
+    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
+  process.exitCode = 1;
+}
+
+/**
+ * Builds (or reuses) the binaries into `dir`; holds the lock. Re-checks first: the process that held
+ * the lock before may have prepared everything.
+ * @param {string} dir
+ * @param {Record<string, string>} wanted
+ * @param {{ force?: boolean }} options
+ */
+async function prepare(dir, wanted, options) {
+  const pins = { kubernetes: wanted['kube-apiserver'], etcd: wanted.etcd };
+  const withKubectl = 'kubectl' in wanted;
+  const found = await probeEnvtestVersions(dir);
+  const good = Object.fromEntries(
+    Object.entries(wanted).map(([name, version]) => [name, !options.force && found[name] === version]),
+  );
+  if (Object.values(good).every(Boolean)) {
+    progress(`envtest binaries ready in ${dir}: ${describe(found, wanted)}`);
+    return;
+  }
   progress(`preparing envtest binaries in ${dir} (now: ${describe(found, wanted)})`);
   const goVersion = good['kube-apiserver'] && good.etcd ? null : await requireGo();
   if (goVersion)
@@ -140,18 +180,4 @@ async function main() {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  process.stdout.write(`${dir}\n`);
-  return 0;
-}
-
-try {
-  process.exitCode = await main();
-} catch (error) {
-  const red = process.stderr.isTTY
-    ? (/** @type {string} */ text) => `\u001b[31m${text}\u001b[39m`
-    : (/** @type {string} */ text) => text;
-  process.stderr.write(`${red('setup-envtest: error:')} ${/** @type {Error} */ (error).message}\n`);
-  if (error instanceof CommandError && error.outputTail)
-    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
-  process.exitCode = 1;
 }

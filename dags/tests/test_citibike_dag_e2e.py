@@ -27,6 +27,14 @@ from tests.support.local_spark_operator import LocalSparkOperator
 JOB_IMAGE = "registry.invalid/airspark-spark-jobs:0.0.0-test"
 
 
+@pytest.fixture(autouse=True)
+def no_retries(bundle_dags, monkeypatch):
+    """A failing task fails the test at once, with its own error first: the DAG's production retries
+    (2, ten minutes apart) would make dag.test() wait out the delay and bury the cause in the log."""
+    for task in bundle_dags["citibike_ridership"].tasks:
+        monkeypatch.setattr(task, "retries", 0)
+
+
 @pytest.fixture
 def citibike_dag(airflow_db):
     """The DAG parsed afresh: dag.test() renders mapped tasks' fields in place on the DAG's

@@ -1,4 +1,4 @@
-import { type LoadedEnvironment, platformNames, roleArn } from '@airspark/config';
+import { type LoadedEnvironment, platformNames, roleArn, SYSTEM_NODE_LABELS } from '@airspark/config';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js';
 import { EfsFileSystem } from '@cdktf/provider-aws/lib/efs-file-system/index.js';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry/index.js';
@@ -145,6 +145,8 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       ],
     });
     const [, nodeGroup] = resourcesOf(json, 'aws_eks_node_group')[0] as [string, Json];
+    // The labels the validator places pods with (xref/pod-placement) are the ones the nodes get.
+    expect(nodeGroup.labels).toEqual(SYSTEM_NODE_LABELS);
     const addons = resourcesOf(json, 'aws_eks_addon');
     for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
       const [id] = addons.find(([, a]) => a.addon_name === name) as [string, Json];

@@ -7,8 +7,8 @@ export default defineConfig({
     exclude: ['test/cluster/**', '**/node_modules/**'],
     // A real etcd + kube-apiserver starts in about 3-10 s on a busy 2-core machine; the start-up
     // itself gives up after 60 s with the server's log, so hooks get a little longer than that.
-    hookTimeout: 90_000,
-    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    testTimeout: 300_000,
     // Server processes are reaped on exit by the package; make sure workers exit normally.
     teardownTimeout: 30_000,
   },

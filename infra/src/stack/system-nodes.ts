@@ -1,3 +1,4 @@
+import { DEFAULT_SYSTEM_NODE_GROUP, isArmInstanceType, SYSTEM_NODE_LABELS } from '@airspark/config';
 import type { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster/index.js';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
@@ -7,16 +8,8 @@ import type { AwsContext } from './aws-context.js';
 import type { Network } from './network.js';
 import { NodeRole } from './node-role.js';
 
-/** Used when environment.yaml leaves cluster.systemNodeGroup out. */
-export const DEFAULT_SYSTEM_NODE_GROUP = {
-  instanceTypes: ['m7i.large'],
-  minSize: 2,
-  maxSize: 3,
-  desiredSize: 2,
-};
-
-/** Graviton instance types carry a `g` after the generation digit: m7g, c7gn, r8gd. */
-export const isArmInstanceType = (instanceType: string): boolean => /^[a-z]+\d+g[a-z]*\./.test(instanceType);
+// One definition, read by the validator too (xref/pod-placement): packages/config/src/system-node-group.ts.
+export { DEFAULT_SYSTEM_NODE_GROUP, isArmInstanceType };
 
 export const amiTypeFor = (instanceTypes: readonly string[]): string =>
   instanceTypes.every(isArmInstanceType) ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD';
@@ -80,6 +73,7 @@ export class SystemNodes extends Construct {
       scalingConfig: { minSize: sizes.minSize, maxSize: sizes.maxSize, desiredSize: sizes.desiredSize },
       updateConfig: { maxUnavailable: 1 },
       launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
+      labels: { ...SYSTEM_NODE_LABELS },
       dependsOn: [...nodeRole.attachments, ...props.after],
     });
   }

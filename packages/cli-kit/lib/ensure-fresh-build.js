@@ -43,7 +43,7 @@ export function ensureFreshBuild({ repoDir, filter, label, extraPackageDirs = []
   const stale = packageDirs(repoDir, extraPackageDirs).filter(isStale);
   if (stale.length === 0) return;
   process.stderr.write(
-    `${label}: ${stale.map((p) => path.basename(p)).join(', ')} changed since the last build; building…\n`,
+    `${label}: ${stale.map((p) => path.basename(p)).join(', ')} changed since the last build; building ${stale.length} of ${packageDirs(repoDir, extraPackageDirs).length} packages (with what depends on them; up to a minute on a busy machine)…\n`,
   );
   const result = spawnSync(
     'pnpm',

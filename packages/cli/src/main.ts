@@ -45,6 +45,26 @@ function isArgumentError(error: unknown): error is Error {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
+const FILESYSTEM_REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * A refusal of the file system (read-only checkout, no permission, full disk) is not a bug: name the
+ * path, the operation and what to do. Undefined for every other error.
+ */
+export function filesystemRefusal(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException;
+  const reason = typeof e?.code === 'string' ? FILESYSTEM_REASONS[e.code] : undefined;
+  if (!reason) return undefined;
+  const what = e.syscall ? `${e.syscall} ${e.path ?? ''}`.trim() : (e.path ?? 'a file');
+  return `cannot ${what}: ${reason}. Run it in a writable checkout (or set AIRSPARK_CACHE_DIR to a writable folder when the cache is the problem).`;
+}
+
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
@@ -65,6 +85,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       const hint = isArgumentError(error) ? `. Run \`airspark ${name} --help\` for the options.` : '';
       ctx.stderr.write(`airspark ${name}: ${error.message}${hint}\n`);
       if (debug && error.stack) ctx.stderr.write(`${error.stack}\n`);
+      return 2;
+    }
+    const refusal = filesystemRefusal(error);
+    if (refusal) {
+      ctx.stderr.write(`airspark ${name}: ${refusal}\n`);
+      if (debug && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);

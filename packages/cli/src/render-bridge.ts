@@ -56,22 +56,36 @@ export function environmentInputs(): InputsOf {
     return components.get(root) as Promise<ComponentLoadResult | undefined>;
   };
   return async (root, env) => {
-    const own = [`clusters/${env}/`, LOCK_FILE];
     const [{ environment }, loaded] = await Promise.all([loadEnvironment(root, env), componentsOf(root)]);
-    if (!environment || !loaded || loaded.findings.some((f) => f.severity === 'error'))
-      return [...own, 'apps/'];
-    const hydration = await hydrateEnvironment(root, environment, loaded);
-    const inputs = new Set(own);
-    for (const { component, valueFiles } of hydration.components) {
-      const declared = component.component;
-      inputs.add(folder(path.posix.dirname(component.file)));
-      if (declared.source.path) inputs.add(folder(declared.source.path));
-      for (const file of [...(declared.values?.files ?? []), ...valueFiles]) inputs.add(file);
-      if (declared.values?.schema) inputs.add(declared.values.schema);
-      for (const extra of declared.extraSources ?? []) inputs.add(folder(extra.path));
-    }
-    return [...inputs];
+    return declaredInputs(root, env, environment, loaded);
   };
+}
+
+/**
+ * The files and folders (ending in `/`) that one environment's hydration declares it reads; see
+ * environmentInputs. With an environment or components that cannot be loaded: its folder, the lock
+ * and all of apps/.
+ */
+export async function declaredInputs(
+  root: string,
+  env: string,
+  environment: LoadedEnvironment | undefined,
+  loaded: ComponentLoadResult | undefined,
+): Promise<string[]> {
+  const own = [`clusters/${env}/`, LOCK_FILE];
+  if (!environment || !loaded || loaded.findings.some((f) => f.severity === 'error'))
+    return [...own, 'apps/'];
+  const hydration = await hydrateEnvironment(root, environment, loaded);
+  const inputs = new Set(own);
+  for (const { component, valueFiles } of hydration.components) {
+    const declared = component.component;
+    inputs.add(folder(path.posix.dirname(component.file)));
+    if (declared.source.path) inputs.add(folder(declared.source.path));
+    for (const file of [...(declared.values?.files ?? []), ...valueFiles]) inputs.add(file);
+    if (declared.values?.schema) inputs.add(declared.values.schema);
+    for (const extra of declared.extraSources ?? []) inputs.add(folder(extra.path));
+  }
+  return [...inputs];
 }
 
 /**

@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '@airspark/findings';
 
 /**
  * `pnpm validate` renders and checks an environment only when something it depends on changed: the
- * findings of each environment are kept under `<cache>/validate-results/<fingerprint>.json`, where the
- * fingerprint hashes every input of rendering and validation. An edit to one environment's values
- * re-checks that environment alone; a cache miss costs a render, never a wrong answer.
+ * findings of each environment are kept under `<cache>/validate-results/<fingerprint>.json`.
+ *
+ * What an environment depends on is derived, not listed: the fingerprint hashes the files its
+ * hydration declares (clusters/<env>/, each enabled component's folder, source path, values files,
+ * values schema and extra sources, the chart lock) plus the inputs every environment shares, reading
+ * through symlinks (a symlinked values file is hashed by the content helm reads). After a render, any
+ * repository file the rendered objects name that the declared inputs do not cover (a kustomize
+ * resource in another folder) is recorded with its hash in the entry, and checked on every later
+ * read: a changed or vanished one is a miss. A cache miss costs a render, never a wrong answer.
  */
 
-/** Repository paths that every environment's render or validation reads. */
-const SHARED_INPUTS = ['apps', 'dags/spark_apps', 'charts.lock.yaml', 'clusters/components.yaml'];
+/** Repository paths that every environment's render or validation reads besides its declared inputs. */
+const SHARED_INPUTS = ['dags/spark_apps', 'charts.lock.yaml', 'clusters/components.yaml'];
 
 /**
  * The build of the code that renders and validates (`.tsbuildinfo` changes with every change of it),
@@ -26,18 +32,24 @@ const CODE_INPUTS = [
   path.join(packagesDir, 'validate', 'schemas', 'lock.json'),
 ];
 
-async function filesUnder(absolute: string): Promise<string[]> {
-  try {
-    const entries = await readdir(absolute, { withFileTypes: true, recursive: true });
-    return entries
-      .filter((e) => e.isFile())
-      .map((e) => path.join(e.parentPath, e.name))
-      .sort();
-  } catch (error) {
-    // A plain file, or nothing there (an input that does not exist hashes as absent).
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return [absolute];
-    return [];
+/**
+ * Every file under `absolute` (or the file itself), following symlinks to files and folders as helm,
+ * kustomize and Argo CD do; a folder reached twice (a symlink loop) is walked once.
+ */
+export async function filesUnder(absolute: string, seen = new Set<string>()): Promise<string[]> {
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info) return []; // absent (or a dangling symlink): hashes as absent
+  if (!info.isDirectory()) return info.isFile() ? [absolute] : [];
+  const real = await realpath(absolute);
+  if (seen.has(real)) return [];
+  seen.add(real);
+  const names = (await readdir(absolute).catch(() => [] as string[])).sort();
+  const out: string[] = [];
+  for (const name of names) {
+    if (name === 'node_modules' || name === '.git') continue;
+    out.push(...(await filesUnder(path.join(absolute, name), seen)));
   }
+  return out;
 }
 
 async function hashFiles(hash: ReturnType<typeof createHash>, root: string, files: readonly string[]) {
@@ -53,22 +65,54 @@ async function hashFiles(hash: ReturnType<typeof createHash>, root: string, file
 }
 
 /**
- * The fingerprint of one environment: its folder under clusters/, the components and charts every
- * environment shares, the DAG templates, the chart cache's contents (a chart pulled later renders
- * more) and the build of the toolchain itself.
+ * The fingerprint of one environment: the files of `declaredInputs` (repository-relative files or
+ * folders; default: clusters/<env>/ and apps/), the shared inputs, the chart cache's contents (a
+ * chart pulled later renders more) and the build of the toolchain itself.
  */
 export async function environmentFingerprint(
   root: string,
   env: string,
   chartCacheDir: string,
+  declaredInputs: readonly string[] = [`clusters/${env}/`, 'apps/'],
 ): Promise<string> {
   const hash = createHash('sha256');
-  const inputs = [path.join(root, 'clusters', env), ...SHARED_INPUTS.map((p) => path.join(root, p))];
-  for (const input of inputs) await hashFiles(hash, root, await filesUnder(input));
+  const inputs = [...new Set([...declaredInputs, ...SHARED_INPUTS])].sort();
+  for (const input of inputs) await hashFiles(hash, root, await filesUnder(path.join(root, input)));
   await hashFiles(hash, packagesDir, CODE_INPUTS);
   const charts = await filesUnder(chartCacheDir);
   hash.update(charts.map((c) => path.relative(chartCacheDir, c)).join('\n'));
   return hash.digest('hex').slice(0, 40);
+}
+
+/** Whether a repository-relative file lies in one of the inputs (files, or folders ending in `/`). */
+export function coveredBy(inputs: readonly string[], file: string): boolean {
+  return [...inputs, ...SHARED_INPUTS].some((input) => {
+    const folder = input.endsWith('/') ? input : `${input}/`;
+    return file === input || file.startsWith(folder);
+  });
+}
+
+/** A repository file the render read outside the declared inputs, with the hash it had. */
+export interface ExtraInput {
+  file: string;
+  sha256: string;
+}
+
+async function sha256Of(root: string, file: string): Promise<string> {
+  const bytes = await readFile(path.join(root, file)).catch(() => undefined);
+  return bytes ? createHash('sha256').update(bytes).digest('hex') : 'absent';
+}
+
+/** The files a render named (object sources, configuring files) that the declared inputs miss. */
+export async function extraInputsOf(
+  root: string,
+  declaredInputs: readonly string[],
+  named: Iterable<string>,
+): Promise<ExtraInput[]> {
+  const extra = [...new Set(named)]
+    .filter((f) => !f.startsWith('..') && !coveredBy(declaredInputs, f))
+    .sort();
+  return Promise.all(extra.map(async (file) => ({ file, sha256: await sha256Of(root, file) })));
 }
 
 function resultFile(cacheDir: string, fingerprint: string): string {
@@ -78,12 +122,18 @@ function resultFile(cacheDir: string, fingerprint: string): string {
 export async function readCachedFindings(
   cacheDir: string,
   fingerprint: string,
+  root?: string,
 ): Promise<Finding[] | undefined> {
   try {
     const parsed = JSON.parse(await readFile(resultFile(cacheDir, fingerprint), 'utf8')) as {
       findings?: unknown;
+      extraInputs?: ExtraInput[];
     };
-    return Array.isArray(parsed.findings) ? (parsed.findings as Finding[]) : undefined;
+    if (!Array.isArray(parsed.findings)) return undefined;
+    for (const input of parsed.extraInputs ?? []) {
+      if (root === undefined || (await sha256Of(root, input.file)) !== input.sha256) return undefined;
+    }
+    return parsed.findings as Finding[];
   } catch {
     return undefined;
   }
@@ -93,12 +143,13 @@ export async function writeCachedFindings(
   cacheDir: string,
   fingerprint: string,
   findings: readonly Finding[],
+  extraInputs: readonly ExtraInput[] = [],
 ) {
   const file = resultFile(cacheDir, fingerprint);
   try {
     await mkdir(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify({ findings }));
+    await writeFile(temporary, JSON.stringify({ findings, extraInputs }));
     await rename(temporary, file);
   } catch {
     // The cache is an optimisation; a read-only disk only costs the next run a render.

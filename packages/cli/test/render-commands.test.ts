@@ -135,6 +135,22 @@ describe('airspark render / validate', () => {
   );
 
   it(
+    'writes all or nothing: a component that cannot be read does not delete its hydrated Application',
+    async () => {
+      await airspark('render', '--hydrate-only');
+      const component = path.join(root, 'apps/livy/component.yaml');
+      const original = await readFile(component, 'utf8');
+      await writeFile(component, original.replace('syncWave: 20', 'syncWave: twenty'));
+      const r = await airspark('render', '--hydrate-only');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('nothing written');
+      expect(await readFile(path.join(root, 'clusters/dev/apps/livy.yaml'), 'utf8')).toContain('name: livy');
+      await writeFile(component, original);
+    },
+    SLOW,
+  );
+
+  it(
     'rejects an unknown format and an output folder it did not create',
     async () => {
       expect((await airspark('render', '--format', 'xml')).code).toBe(2);

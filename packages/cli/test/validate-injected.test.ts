@@ -120,11 +120,13 @@ describe('airspark validate on a copy of the repository with injected mistakes',
         '    cores: 1',
         '    memory: 1g',
         '    serviceAccount: spark',
+        '    securityContext: { runAsNonRoot: true }',
         '    nodeSelector:',
         '      NodeGroupType: spark-drivers',
         '      karpenter.sh/capacity-type: on-demand',
         '  executor:',
         '    instances: 2',
+        '    securityContext: { runAsNonRoot: true }',
         '    nodeSelector:',
         '      NodeGroupType: spark-executor',
         '',
@@ -146,6 +148,23 @@ describe('airspark validate on a copy of the repository with injected mistakes',
       );
       const placement = findings.find((f) => f.rule === 'xref/spark-placement');
       expect(placement?.line).toBe(template.split('\n').indexOf('      NodeGroupType: spark-drivers') + 1);
+    },
+    SLOW,
+  );
+
+  it(
+    'reports a values-file mistake at the values file line, not at the chart template it flows through',
+    async () => {
+      const file = 'clusters/staging/values/livy.yaml';
+      const text = await readFile(path.join(copy, file), 'utf8');
+      const changed = `${text}\nnodeSelector:\n  NodeGroupType: nowhere\n`;
+      await writeFile(path.join(copy, file), changed);
+      const { findings } = await validate(copy, '--env', 'staging');
+      const placement = findings.filter((f) => f.rule === 'xref/pod-placement');
+      expect(placement.map((f) => `${f.file}:${f.line}`)).toEqual([
+        `${file}:${changed.split('\n').indexOf('  NodeGroupType: nowhere') + 1}`,
+      ]);
+      await writeFile(path.join(copy, file), text);
     },
     SLOW,
   );

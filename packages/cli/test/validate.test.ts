@@ -52,8 +52,18 @@ describe('airspark validate', () => {
     expect(code).toBe(0);
     // Offline checkouts warn about upstream charts that are not cached; errors there are none.
     expect(stdout).toMatch(
-      /✔ 3 environments valid \(dev, staging, prod\)|✖ 0 errors, \d+ warnings? in 3 environments/,
+      /✔ 3 environments valid \(dev, staging, prod\)|✔ no errors in what was checked of 3 environments \(dev, staging, prod\)|✖ 0 errors, \d+ warnings? in 3 environments/,
     );
+  });
+
+  it('says what was not checked instead of claiming the environments valid', async () => {
+    const { stdout } = await run(['validate', '--root', broken, '--env', 'staging'], {
+      AIRSPARK_CACHE_DIR: path.join(broken, '.empty-cache'),
+    });
+    // No chart is in this empty cache: the upstream components are named as not checked.
+    expect(stdout).toMatch(/! not checked \(\d+\):/);
+    expect(stdout).toContain('airflow: chart not obtainable here (not in the chart cache) (staging)');
+    expect(stdout).not.toContain('✔ 1 environment valid');
   });
 
   it('--format json has the documented shape', async () => {
@@ -109,7 +119,7 @@ describe('airspark validate', () => {
     const { code, stdout } = await run(['validate', '--root', broken, '--env', 'staging', '--env', 'prod']);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /✔ 2 environments valid \(staging, prod\)|✖ 0 errors, \d+ warnings? in 2 environments \(staging, prod\)/,
+      /✔ 2 environments valid \(staging, prod\)|✔ no errors in what was checked of 2 environments \(staging, prod\)|✖ 0 errors, \d+ warnings? in 2 environments \(staging, prod\)/,
     );
   });
 

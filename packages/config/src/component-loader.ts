@@ -162,7 +162,7 @@ export async function loadComponent(
   name: string,
 ): Promise<{ component?: LoadedComponent; findings: Finding[] }> {
   const file = componentFile(name);
-  const text = await readSourceText(path.join(root, file), file);
+  const text = await readSourceText(path.join(root, file), file, { root });
   if (!text.ok) return { findings: [{ ...text.finding, app: name }] };
   const parsed = parseYaml(file, text.text);
   if (!parsed.ok) return { findings: parsed.findings.map((f) => ({ ...f, app: name })) };

@@ -73,7 +73,20 @@ export {
   UsageError,
 } from './repository.js';
 export { checkAgainstSchema, configSchema, createAjv } from './schema-check.js';
-export { MAX_SOURCE_BYTES, readSourceText, type SourceText } from './source-file.js';
+export {
+  escapesRepository,
+  MAX_SOURCE_BYTES,
+  type ReadSourceOptions,
+  readSourceText,
+  type SourceText,
+} from './source-file.js';
+export {
+  DEFAULT_SYSTEM_NODE_GROUP,
+  isArmInstanceType,
+  SYSTEM_NODE_LABELS,
+  type SystemNodeGroup,
+  systemNodeGroupOf,
+} from './system-node-group.js';
 export {
   type ParsedYaml,
   type Position,

@@ -28,7 +28,7 @@ export async function loadEnvironment(
   name: string,
 ): Promise<{ environment?: LoadedEnvironment; findings: Finding[] }> {
   const file = environmentFile(name);
-  const text = await readSourceText(path.join(root, file), file);
+  const text = await readSourceText(path.join(root, file), file, { root });
   if (!text.ok) {
     const finding =
       text.finding.rule === 'config/file-missing'

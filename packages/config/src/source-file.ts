@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 
 /** Larger configuration files are a mistake (a data file or a log pasted by accident), not configuration. */
@@ -44,10 +45,59 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
 }
 
 /**
- * Reads a configuration file as UTF-8 text, refusing what cannot be configuration: missing files,
- * files over the size limit, binary content and invalid UTF-8. `displayPath` is what findings show.
+ * Where a file really is when it is (or sits below) a symlink that leaves `root`; undefined when it
+ * stays inside (or does not exist). Argo CD's repo-server refuses such files (values files,
+ * directory manifests): their content is not in the commit it syncs.
  */
-export async function readSourceText(absolutePath: string, displayPath: string): Promise<SourceText> {
+export async function escapesRepository(root: string, absolutePath: string): Promise<string | undefined> {
+  const [realRoot, real] = await Promise.all([
+    realpath(root).catch(() => path.resolve(root)),
+    realpath(absolutePath).catch(() => undefined),
+  ]);
+  if (real === undefined) return undefined;
+  return real === realRoot || real.startsWith(realRoot + path.sep) ? undefined : real;
+}
+
+export interface ReadSourceOptions {
+  /** The repository root: a symlink that leads outside it is refused, as Argo CD refuses it. */
+  root?: string;
+  /** The rule of the findings (default: the `config/*` rules below). */
+  rule?: string;
+  /** An empty (or whitespace-only) file is fine: `{ ok: true, text: '' }` (helm values files). */
+  allowEmpty?: boolean;
+}
+
+/**
+ * Reads a configuration file as UTF-8 text, refusing what cannot be configuration: missing files,
+ * files over the size limit, binary content and invalid UTF-8, and (with `root`) symlinks out of the
+ * repository. `displayPath` is what findings show.
+ */
+export async function readSourceText(
+  absolutePath: string,
+  displayPath: string,
+  options: ReadSourceOptions = {},
+): Promise<SourceText> {
+  const result = await readSourceTextUnchecked(absolutePath, displayPath, options.root);
+  if (!result.ok && options.allowEmpty && result.finding.rule === 'config/empty')
+    return { ok: true, text: '' };
+  if (result.ok || options.rule === undefined) return result;
+  return { ok: false, finding: { ...result.finding, rule: options.rule } };
+}
+
+async function readSourceTextUnchecked(
+  absolutePath: string,
+  displayPath: string,
+  root: string | undefined,
+): Promise<SourceText> {
+  if (root !== undefined) {
+    const outside = await escapesRepository(root, absolutePath);
+    if (outside !== undefined)
+      return fail(
+        displayPath,
+        'config/outside-repository',
+        `${displayPath} is a symlink to ${outside}, outside the repository; Argo CD refuses files that leave the repository. Copy the file into the repository instead.`,
+      );
+  }
   let size: number;
   try {
     const info = await stat(absolutePath);

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadEnvironments, UsageError } from '../src/index.js';
@@ -216,5 +217,29 @@ describe('broken copies of an environment', () => {
       t.replace('automated: true', 'automated: 1').replace('region: eu-west-1', 'region: moon'),
     );
     expect((await only()).length).toBe(2);
+  });
+
+  it('an environment file that is a symlink out of the repository is refused, as Argo CD refuses it', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'airspark-outside-'));
+    const file = path.join(root, 'clusters/staging/environment.yaml');
+    await writeFile(path.join(outside, 'environment.yaml'), await readFile(file, 'utf8'));
+    await rm(file);
+    await symlink(path.join(outside, 'environment.yaml'), file);
+    const [finding, ...rest] = await only();
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      rule: 'config/outside-repository',
+      file: 'clusters/staging/environment.yaml',
+    });
+    expect(finding?.message).toContain('outside the repository');
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('an environment file symlinked inside the repository is read (legitimate)', async () => {
+    const file = path.join(root, 'clusters/staging/environment.yaml');
+    await writeFile(path.join(root, 'clusters/staging/real.yaml'), await readFile(file, 'utf8'));
+    await rm(file);
+    await symlink('real.yaml', file);
+    expect(await only()).toEqual([]);
   });
 });

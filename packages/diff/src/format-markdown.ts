@@ -126,7 +126,7 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
       if (!add(objectBlock(object))) omitted.push({ env: env.env, label: objectLabel(object) });
     }
   }
-  const footer = `<sub>Secret values are redacted. Full diff: <code>${escapeHtml(command)}</code>.</sub>`;
+  const footer = `<sub>Secret values and credentials are redacted. Full diff: <code>${escapeHtml(command)}</code>.</sub>`;
   if (omitted.length > 0) {
     const intro = `**Not shown: ${omitted.length} item${omitted.length === 1 ? '' : 's'}** (this comment is limited to ${limit.toLocaleString('en-US')} characters):`;
     const room = limit - used - footer.length - intro.length - 64;

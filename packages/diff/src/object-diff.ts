@@ -1,3 +1,4 @@
+import { credentialReason, redactCredentials } from '@airspark/findings';
 import { structuredPatch } from 'diff';
 import microdiff from 'microdiff';
 
@@ -82,9 +83,13 @@ export function describeIdentity(id: ObjectIdentity): string {
 const isSecret = (o: Record<string, unknown>) => o.kind === 'Secret' && o.apiVersion === 'v1';
 const secretFields = new Set(['data', 'stringData']);
 
-/** A copy of a Secret with every value of data and stringData replaced; other objects unchanged. */
+/**
+ * A copy of an object fit to print: a Secret with every value of data and stringData replaced, any
+ * other object with every credential-looking value replaced (an access key in spark-defaults.conf,
+ * a literal password in a values-fed setting; see @airspark/findings credentials).
+ */
 export function redactSecret(object: Record<string, unknown>): Record<string, unknown> {
-  if (!isSecret(object)) return object;
+  if (!isSecret(object)) return redactCredentials(object);
   const copy: Record<string, unknown> = { ...object };
   for (const field of secretFields) {
     const values = object[field];
@@ -158,15 +163,28 @@ export function diffFields(before: Record<string, unknown>, after: Record<string
       if (d.type !== 'REMOVE') change.after = REDACTED;
       return change;
     }
-    if (d.type !== 'CREATE') change.before = d.oldValue;
-    if (d.type !== 'REMOVE') change.after = d.value;
+    // A credential never leaves in clear: whole values become (redacted), texts lose their
+    // credential lines; the change itself is still shown.
+    const key = [...d.path]
+      .reverse()
+      .find((p): p is string => typeof p === 'string' && !p.startsWith('[name='));
+    const hasCredential =
+      credentialReason(key, d.type === 'CREATE' ? undefined : d.oldValue) !== undefined ||
+      credentialReason(key, d.type === 'REMOVE' ? undefined : d.value) !== undefined ||
+      JSON.stringify(
+        redactCredentials([d.type === 'CREATE' ? null : d.oldValue, d.type === 'REMOVE' ? null : d.value]),
+      ) !== JSON.stringify([d.type === 'CREATE' ? null : d.oldValue, d.type === 'REMOVE' ? null : d.value]);
+    const clean = (v: unknown) => (hasCredential ? redactCredentials(v, key) : v);
+    if (hasCredential) change.redacted = true;
+    if (d.type !== 'CREATE') change.before = clean(d.oldValue);
+    if (d.type !== 'REMOVE') change.after = clean(d.value);
     if (
       d.type === 'CHANGE' &&
-      typeof d.oldValue === 'string' &&
-      typeof d.value === 'string' &&
-      (d.oldValue.includes('\n') || d.value.includes('\n'))
+      typeof change.before === 'string' &&
+      typeof change.after === 'string' &&
+      (change.before.includes('\n') || change.after.includes('\n'))
     ) {
-      change.lines = lineDiff(d.oldValue, d.value);
+      change.lines = lineDiff(change.before, change.after);
     }
     return change;
   });

@@ -1,4 +1,13 @@
 export {
+  credentialFormatIn,
+  credentialReason,
+  isCredentialKey,
+  propertyLines,
+  REDACTED,
+  redactCredentials,
+  redactText,
+} from './credentials.js';
+export {
   exitCodeFor,
   type Finding,
   type Report,

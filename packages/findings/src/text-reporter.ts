@@ -4,6 +4,11 @@ import { type Report, sortFindings } from './finding.js';
 export interface TextOptions {
   /** Colour the output; callers pass true only for a terminal without NO_COLOR. */
   color: boolean;
+  /**
+   * What was not checked, one line each (`airflow: chart not cached (dev, staging)`): a clean result
+   * then says it covers only what was checked, instead of claiming the environments valid.
+   */
+  notChecked?: readonly string[];
 }
 
 /** Human output: findings grouped by file, `file:line:column` first so editors can jump to it. */
@@ -27,14 +32,23 @@ export function formatText(report: Report, options: TextOptions): string {
   if (lines.length > 0) lines.push('');
   const envs = environments.length === 1 ? '1 environment' : `${environments.length} environments`;
   const names = environments.join(', ');
+  const notChecked = options.notChecked ?? [];
   if (errors === 0) {
     // Warnings do not fail validation (exit 0): say that the environments are valid, and how many
     // warnings deserve a look.
     const note = warnings === 0 ? '' : c.yellow(`, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-    lines.push(`${c.green(`✔ ${envs} valid (${names})`)}${note}`);
+    const claim =
+      notChecked.length === 0
+        ? `✔ ${envs} valid (${names})`
+        : `✔ no errors in what was checked of ${envs} (${names})`;
+    lines.push(`${c.green(claim)}${note}`);
   } else {
     const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
     lines.push(c.red(`✖ ${counts} in ${envs} (${names})`));
+  }
+  if (notChecked.length > 0) {
+    lines.push(c.yellow(`! not checked (${notChecked.length}):`));
+    for (const line of notChecked) lines.push(c.yellow(`    ${line}`));
   }
   return `${lines.join('\n')}\n`;
 }

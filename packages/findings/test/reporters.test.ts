@@ -79,4 +79,13 @@ describe('findings', () => {
     expect(parsed.findings.map((x: Finding) => x.line)).toEqual([1, 9, 2]);
     expect(parsed.summary.errors).toBe(2);
   });
+
+  it('a clean report with parts not checked does not claim the environments valid', () => {
+    const report = { findings: [], summary: summarize([], ['dev']) };
+    expect(formatText(report, { color: false })).toContain('✔ 1 environment valid (dev)');
+    const partial = formatText(report, { color: false, notChecked: ['airflow: chart not cached (dev)'] });
+    expect(partial).not.toContain('valid (dev)');
+    expect(partial).toContain('✔ no errors in what was checked of 1 environment (dev)');
+    expect(partial).toContain('! not checked (1):\n    airflow: chart not cached (dev)');
+  });
 });

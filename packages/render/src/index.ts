@@ -27,7 +27,13 @@ export { ARGOCD_NAMESPACE, applicationFile, projectFile, rootFile } from './hydr
 export { hydrationFindings } from './hydrate/check.js';
 export { checkHydrationFresh, type WriteResult, writeHydration } from './hydrate/files.js';
 export { type Hydration, hydrate, hydrateEnvironment } from './hydrate/hydrate-environment.js';
-export { OUTPUT_MARKER, OutputError, renderedFileText, writeRendered } from './render/output.js';
+export {
+  checkOutputFolder,
+  OUTPUT_MARKER,
+  OutputError,
+  renderedFileText,
+  writeRendered,
+} from './render/output.js';
 export {
   type AppStatus,
   type EnvironmentRender,

@@ -273,4 +273,28 @@ describe('freshness check', () => {
     expect(result.findings).toEqual([expect.objectContaining({ file: 'clusters/dev/apps/mine.yaml' })]);
     expect((await readdir(path.join(repo.root, 'clusters/dev/apps'))).sort()).toContain('mine.yaml');
   });
+
+  it('sees what Argo CD reads besides YAML: a hand-written .json Application and symlinked Applications', async () => {
+    const dev = await load('dev');
+    await writeHydration(repo.root, await hydrate(repo.root, dev));
+    const { rm, symlink } = await import('node:fs/promises');
+    await repo.write(
+      'clusters/dev/apps/extra.json',
+      '{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"extra"}}',
+    );
+    // A generated file replaced by a symlink to identical content elsewhere, and a symlinked extra.
+    await repo.write('elsewhere/livy.yaml', await repo.read('clusters/dev/apps/livy.yaml'));
+    await rm(path.join(repo.root, 'clusters/dev/apps/livy.yaml'));
+    await symlink('../../../elsewhere/livy.yaml', path.join(repo.root, 'clusters/dev/apps/livy.yaml'));
+    await repo.write('elsewhere/mine.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Application\n');
+    await symlink('../../../elsewhere/mine.yaml', path.join(repo.root, 'clusters/dev/apps/linked.yaml'));
+    const findings = await checkHydrationFresh(repo.root, await hydrate(repo.root, dev));
+    expect(findings.map((f) => `${f.rule} ${f.file}`).sort()).toEqual([
+      'render/stale-application clusters/dev/apps/extra.json',
+      'render/stale-application clusters/dev/apps/linked.yaml',
+      'render/stale-application clusters/dev/apps/livy.yaml',
+    ]);
+    expect(findings.find((f) => f.file.endsWith('livy.yaml'))?.message).toContain('is a symlink');
+    expect(findings.find((f) => f.file.endsWith('extra.json'))?.message).toContain('JSON file');
+  });
 });

@@ -1,4 +1,5 @@
-import { symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment } from '@airspark/config';
 import { ensureTools, type Tools } from '@airspark/tools';
@@ -60,6 +61,44 @@ describe('render failures become findings at the file that caused them', () => {
     );
   });
 
+  it('refuses a values file that is a symlink out of the repository, as Argo CD does, and one over 1 MiB', async () => {
+    await writeLocalChart(repo);
+    const outside = await mkdtemp(path.join(tmpdir(), 'airspark-outside-'));
+    await writeFile(path.join(outside, 'values.yaml'), 'replicas: 3\n');
+    await rm(path.join(repo.root, 'apps/livy/values.yaml'));
+    await symlink(path.join(outside, 'values.yaml'), path.join(repo.root, 'apps/livy/values.yaml'));
+    let r = await render();
+    expect(r.apps).toEqual([expect.objectContaining({ app: 'livy', status: 'incomplete' })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'render/values-file',
+        file: 'apps/livy/values.yaml',
+        message: expect.stringContaining('outside the repository'),
+      }),
+    ]);
+    await rm(path.join(repo.root, 'apps/livy/values.yaml'));
+    await repo.write('apps/livy/values.yaml', `replicas: 1\n# ${'x'.repeat(1024 * 1024)}\n`);
+    r = await render();
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'render/values-file',
+        file: 'apps/livy/values.yaml',
+        message: expect.stringContaining('limited to 1 MiB'),
+      }),
+    ]);
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('reads a values file symlinked inside the repository (legitimate)', async () => {
+    await writeLocalChart(repo);
+    await repo.write('apps/livy/shared-values.yaml', 'replicas: 2\n');
+    await rm(path.join(repo.root, 'apps/livy/values.yaml'));
+    await symlink('shared-values.yaml', path.join(repo.root, 'apps/livy/values.yaml'));
+    const r = await render();
+    expect(r.findings).toEqual([]);
+    expect(r.apps).toEqual([expect.objectContaining({ app: 'livy', status: 'rendered' })]);
+  });
+
   it('reports a failing kustomize build at its kustomization', async () => {
     await repo.write(
       'apps/k/component.yaml',
@@ -72,6 +111,27 @@ describe('render failures become findings at the file that caused them', () => {
         rule: 'render/kustomize',
         file: 'apps/k/base/kustomization.yaml',
         message: expect.stringContaining('missing.yaml'),
+      }),
+    ]);
+  });
+
+  it('reports a duplicate key in a kustomize resource at that file and line, not at kustomization.yaml', async () => {
+    await repo.write(
+      'apps/k/component.yaml',
+      'name: k\nnamespace: k\nsyncWave: 0\nsource:\n  type: kustomize\n  path: apps/k/base\n',
+    );
+    await repo.write('apps/k/base/kustomization.yaml', 'resources: [cm.yaml]\n');
+    await repo.write(
+      'apps/k/base/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: "1"\n  x: "2"\n',
+    );
+    const r = await render();
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'render/kustomize',
+        file: 'apps/k/base/cm.yaml',
+        line: 7,
+        message: expect.stringContaining('duplicate key "x"'),
       }),
     ]);
   });

@@ -28,6 +28,8 @@ export {
 export { compileBundleSource, loadBundleSource, type SchemaBundle } from './schema/compile.js';
 export { type CrdSchemas, crdSchemasFrom } from './schema/crd.js';
 export { findingsFromServer, parseFieldPath, type ServerVerdict } from './server-rejections.js';
+export { scanRepositorySources } from './source-scan/scan-repository.js';
+export { scanSourceText, yaml11Difference } from './source-scan/scan-text.js';
 export { DAG_TEMPLATES_APP, loadSparkTemplates, SPARK_TEMPLATES_DIR } from './spark/dag-templates.js';
 export { parseSparkDefaults } from './spark/spark-pods.js';
 export { MIN_REASON_LENGTH, parseSuppressions, SUPPRESS_ANNOTATION } from './suppress.js';

@@ -1,4 +1,4 @@
-import { type LoadedEnvironment, positionOf } from '@airspark/config';
+import { type LoadedEnvironment, positionOf, systemNodeGroupOf } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { loadExternalResources } from './crossref/external-resources.js';
 import type { RenderedObject } from './model.js';
@@ -14,7 +14,7 @@ export async function validateRenderedEnvironment(
   root: string,
   loaded: LoadedEnvironment,
   objects: readonly RenderedObject[],
-  options: { incompleteApps?: readonly string[] } = {},
+  options: { incompleteApps?: readonly string[]; unjudgedKinds?: readonly string[] } = {},
 ): Promise<Finding[]> {
   const [templates, external] = await Promise.all([
     loadSparkTemplates(root),
@@ -27,8 +27,10 @@ export async function validateRenderedEnvironment(
     kubernetesVersionSource: { file: loaded.file, ...at },
     objects,
     sparkTemplates: templates.templates,
+    systemNodeGroup: systemNodeGroupOf(loaded.environment),
     externalResources: external.resources,
     ...(options.incompleteApps ? { incompleteApps: options.incompleteApps } : {}),
+    ...(options.unjudgedKinds ? { unjudgedKinds: options.unjudgedKinds } : {}),
   });
   return [...templates.findings.map((f) => ({ ...f, env: loaded.name })), ...external.findings, ...findings];
 }

@@ -96,6 +96,18 @@ export const rules = {
     true,
   ),
   readOnlyRootFs: rule('policy/read-only-root-fs', 'error', 'root filesystems are read-only', true),
+  capabilities: rule(
+    'policy/capabilities',
+    'error',
+    'containers add no capability beyond NET_BIND_SERVICE',
+    true,
+  ),
+  wildcardRole: rule(
+    'policy/wildcard-role',
+    'error',
+    'no binding to cluster-admin or a role with wildcard verbs, resources or API groups',
+    true,
+  ),
   plaintextSecret: rule('policy/plaintext-secret', 'error', 'no Secret with data or stringData in git', true),
   sparkDriverOnDemand: rule(
     'policy/spark-driver-on-demand',
@@ -109,6 +121,17 @@ export const rules = {
     'Spark executors may run on spot capacity',
     true,
   ),
+  // Source files
+  sourceCredential: rule(
+    'source/credential',
+    'error',
+    'no credential (access key, token, password) in a file of the repository',
+  ),
+  sourceYaml11: rule(
+    'source/yaml11-scalar',
+    'error',
+    'no plain scalar that YAML 1.1 readers (Helm, kubectl, Argo CD) read as another type',
+  ),
   // Suppressions
   suppressionInvalid: rule(
     'suppress/invalid',
@@ -121,6 +144,16 @@ export const rules = {
     'xref/spark-placement',
     'error',
     "Spark pods' node constraints match a NodePool of the environment",
+  ),
+  podPlacement: rule(
+    'xref/pod-placement',
+    'error',
+    'every pod matches a node that exists when its Application syncs (system node group or NodePool)',
+  ),
+  networkPolicy: rule(
+    'xref/network-policy',
+    'error',
+    'unauthenticated services (Livy) have an ingress NetworkPolicy over their pods',
   ),
   serviceAccount: rule('xref/service-account', 'error', 'referenced ServiceAccounts exist'),
   secret: rule('xref/secret', 'error', 'referenced Secrets exist'),

@@ -3,7 +3,9 @@ import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
 import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
 import { type ExternalResource, Inventory, isNamespacedObject } from './crossref/inventory.js';
+import { checkUnauthenticatedServices } from './crossref/network-policy.js';
 import { nodePoolsOf } from './crossref/node-pools.js';
+import { checkPodPlacement, type SystemNodes } from './crossref/pod-placement.js';
 import { checkReferences } from './crossref/references.js';
 import { checkSparkPlacement } from './crossref/spark-placement.js';
 import { findingAt } from './finding-at.js';
@@ -18,7 +20,9 @@ import {
   checkResources,
   checkRunAsNonRoot,
 } from './policies/pod-policies.js';
+import { checkWildcardBindings } from './policies/rbac.js';
 import { checkPlaintextSecret } from './policies/secrets.js';
+import { checkAddedCapabilities, checkSparkPodSecurity } from './policies/spark-pod-security.js';
 import { rules } from './rules.js';
 import {
   availableKubernetesVersions,
@@ -56,6 +60,13 @@ export interface EnvironmentInput {
    * references into their destination namespaces cannot be judged and are not reported.
    */
   incompleteApps?: readonly string[];
+  /**
+   * Kinds whose references cannot be judged because a component that creates them was not rendered
+   * (storage's claims before the infrastructure outputs exist): not reported.
+   */
+  unjudgedKinds?: readonly string[];
+  /** The environment's EKS managed system node group (see @airspark/config systemNodeGroupOf). */
+  systemNodeGroup?: SystemNodes;
 }
 
 export interface ValidatorOptions {
@@ -88,6 +99,8 @@ const objectPolicies = [
   checkReadOnlyRootFs,
   checkHostNamespaces,
   checkHostPath,
+  checkAddedCapabilities,
+  checkSparkPodSecurity,
   checkPlaintextSecret,
 ];
 
@@ -155,6 +168,9 @@ export class EnvironmentValidator {
     const per: PerObject = new Map();
     this.checkEachObject(objects, templates, catalog, per);
     checkSpark(objects, templates, per);
+    for (const [r, findings] of checkWildcardBindings(objects)) add(per, r, findings);
+    for (const [r, findings] of checkUnauthenticatedServices(objects)) add(per, r, findings);
+    for (const [r, findings] of checkPodPlacement(objects, input.systemNodeGroup)) add(per, r, findings);
     // Cross-object checks see the objects as Argo CD applies them (namespaces filled in).
     const placed = inDestinationNamespaces(objects, catalog);
     const inventory = checkReferencesOf(objects, placed, templates, input, catalog, per);
@@ -191,6 +207,8 @@ export class EnvironmentValidator {
       add(per, t, checker.check(t, { ignoreTemplated: true }));
       add(per, t, checkApiVersion(t, catalog));
       add(per, t, checkPinnedImages(t));
+      add(per, t, checkAddedCapabilities(t));
+      add(per, t, checkSparkPodSecurity(t));
     }
   }
 }
@@ -235,7 +253,12 @@ function checkReferencesOf(
       .filter((a) => incomplete.has(a.name) && a.destination.namespace)
       .map((a) => a.destination.namespace as string),
   );
-  const inventory = new Inventory(placed, input.externalResources ?? [], unknownNamespaces);
+  const inventory = new Inventory(
+    placed,
+    input.externalResources ?? [],
+    unknownNamespaces,
+    new Set(input.unjudgedKinds ?? []),
+  );
   placed.forEach((r, i) => {
     add(per, objects[i] as RenderedObject, checkReferences(r, catalog, inventory));
   });

@@ -138,10 +138,12 @@ spec:
     nodeSelector:
       NodeGroupType: spark-driver
       karpenter.sh/capacity-type: spot
+    securityContext: { runAsNonRoot: true }
   executor:
     instances: {{ params.executors }}
     nodeSelector:
       NodeGroupType: spark-executor
+    securityContext: { runAsNonRoot: true }
 `),
       { app: 'dags' },
     );
@@ -174,6 +176,38 @@ describe('references: ServiceAccounts, Secrets, ConfigMaps, PVCs, namespaces', (
       'xref/secret',
       'xref/service-account',
     ]);
+  });
+
+  it("check the shared-volume claim in Livy's spark-defaults.conf against the claims rendered", () => {
+    const defaults = (claim: string) =>
+      run({
+        livy: (t) =>
+          replaceOnce(
+            t,
+            '    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n',
+            `    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n    spark.kubernetes.driver.volumes.persistentVolumeClaim.shared.options.claimName ${claim}\n`,
+          ),
+        teams: (t) =>
+          `${t}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: spark-shared\n  namespace: spark-team-a\nspec:\n  accessModes: [ReadWriteMany]\n  storageClassName: efs-sc\n  resources:\n    requests:\n      storage: 5Gi\n`,
+      });
+    expect(defaults('spark-shared')).toEqual([]);
+    const wrong = defaults('spark-shraed');
+    expect(wrong.map((f) => `${f.rule} ${f.file}`)).toEqual(['xref/pvc apps/livy/templates/livy.yaml']);
+    expect(wrong[0]?.message).toContain('"spark-shraed" in namespace spark-team-a');
+    // While the storage component is skipped (no infrastructure outputs yet), claims are not judged.
+    expect(
+      validate(
+        environment({
+          livy: (t) =>
+            replaceOnce(
+              t,
+              '    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n',
+              '    spark.kubernetes.executor.node.selector.NodeGroupType spark-executor\n    spark.kubernetes.driver.volumes.persistentVolumeClaim.shared.options.claimName x\n',
+            ),
+        }),
+        { externalResources: external, unjudgedKinds: ['PersistentVolumeClaim'] },
+      ),
+    ).toEqual([]);
   });
 
   it('accept what the allow-list names, and warn about allow-list entries nobody uses', () => {
@@ -397,5 +431,61 @@ describe('clusters/<env>/external-resources.yaml', () => {
     const broken = await loadExternalResources(root, 'dev');
     expect(broken.findings).toMatchObject([{ rule: 'xref/external-resources', line: 2, env: 'dev' }]);
     expect(broken.findings[0]?.message).toContain('reason');
+  });
+});
+
+describe('xref/pod-placement: every pod, on a node that exists when its Application syncs', () => {
+  const system = (labels: Record<string, string>) => ({
+    name: 'system',
+    instanceTypes: ['m7i.large'],
+    zones: ['eu-west-1a'],
+    labels,
+  });
+  const livySelecting = (selector: string) => (t: string) =>
+    replaceOnce(
+      t,
+      '      serviceAccountName: livy\n',
+      `      serviceAccountName: livy\n      nodeSelector:\n${selector}`,
+    );
+  const place = (
+    edit: Parameters<typeof environment>[0],
+    labels: Record<string, string> = { 'airspark.dev/node-group': 'system' },
+  ) => validate(environment(edit), { externalResources: external, systemNodeGroup: system(labels) });
+
+  it('fires for a Livy pod whose selector matches no node, at the nodeSelector line', () => {
+    const findings = place({ livy: livySelecting('        NodeGroupType: general\n') });
+    expect(findings.map((f) => `${f.rule} ${f.resource}`)).toEqual([
+      'xref/pod-placement Deployment/livy/livy',
+    ]);
+    expect(findings[0]?.line).toBe(
+      lineOf(livySelecting('        NodeGroupType: general\n')(files.livy.text), 'NodeGroupType: general'),
+    );
+    expect(findings[0]?.message).toContain('system node group system: needs NodeGroupType in {general}');
+  });
+
+  it('passes when the system node group carries the label, or a NodePool of an earlier wave matches (legitimate)', () => {
+    expect(
+      place({ livy: livySelecting('        NodeGroupType: general\n') }, { NodeGroupType: 'general' }),
+    ).toEqual([]);
+    expect(
+      place({
+        livy: livySelecting(
+          '        NodeGroupType: spark-driver\n        karpenter.sh/capacity-type: on-demand\n',
+        ),
+      }),
+    ).toEqual([]);
+    expect(place({ livy: livySelecting('        kubernetes.io/arch: amd64\n') })).toEqual([]);
+  });
+
+  it('fires when the only matching NodePool syncs after the pod (bootstrap order)', () => {
+    const findings = place({
+      livy: livySelecting(
+        '        NodeGroupType: spark-driver\n        karpenter.sh/capacity-type: on-demand\n',
+      ),
+      root: (t) => replaceOnce(t, 'argocd.argoproj.io/sync-wave: "0"', 'argocd.argoproj.io/sync-wave: "5"'),
+    });
+    expect(only(findings, 'xref/pod-placement')[0]?.message).toContain(
+      'NodePool spark-driver has no nodes yet when livy syncs (wave 2): karpenter syncs in wave 5',
+    );
   });
 });

@@ -62,7 +62,7 @@ describe('injected mistakes are found with the right rule and source line', () =
     expect(findings[0]).toMatchObject({
       rule: 'policy/plaintext-secret',
       file: 'apps/livy/templates/livy.yaml',
-      line: lineOf(files.livy.text, 'emptyDir: {}') + 8,
+      line: lineOf(files.livy.text + secret, 'password: aHVudGVyMg=='),
     });
   });
 

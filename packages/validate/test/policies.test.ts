@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseImage, unpinnedReason } from '../src/policies/images.js';
 import { parseSuppressions } from '../src/suppress.js';
 import { environment, external, files, replaceOnce } from './fixtures/platform.js';
-import { lineOf, only, ruleIds, validate } from './helpers.js';
+import { lineOf, objectsFromYaml, only, ruleIds, validate } from './helpers.js';
 
 const run = (edit: Parameters<typeof environment>[0]) =>
   validate(environment(edit), { externalResources: external });
@@ -124,5 +124,125 @@ describe('suppressions (airspark.dev/suppress)', () => {
       { rule: 'policy/host-path', reason: 'the node exporter reads /proc' },
     ]);
     expect(parseSuppressions('read-only please').problems[0]).toMatch(/not of the form/);
+  });
+});
+
+describe('privilege: wildcard roles, Spark pod security, added capabilities, Livy NetworkPolicy', () => {
+  const rbac = (roleRef: string, rules = '') =>
+    objectsFromYaml(
+      'apps/livy/templates/rbac.yaml',
+      `${rules}apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: livy-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  ${roleRef}
+subjects:
+  - kind: ServiceAccount
+    name: livy
+    namespace: livy
+`,
+      { app: 'livy' },
+    );
+  const withRbac = (extra: ReturnType<typeof rbac>) =>
+    validate([...environment(), ...extra], { externalResources: external });
+
+  it('policy/wildcard-role fires for cluster-admin and for a role with a wildcard, at the roleRef', () => {
+    const admin = only(withRbac(rbac('kind: ClusterRole\n  name: cluster-admin')), 'policy/wildcard-role');
+    expect(admin).toEqual([
+      expect.objectContaining({
+        file: 'apps/livy/templates/rbac.yaml',
+        line: 8,
+        message: expect.stringContaining('cluster-admin'),
+      }),
+    ]);
+    const wildcard = rbac(
+      'kind: ClusterRole\n  name: everything',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: everything\nrules:\n  - apiGroups: [""]\n    resources: ["*"]\n    verbs: [get]\n---\n',
+    );
+    expect(only(withRbac(wildcard), 'policy/wildcard-role')[0]?.message).toContain('resources: ["*"]');
+  });
+  it('policy/wildcard-role does not fire for a role that lists what it grants (legitimate)', () => {
+    const narrow = rbac(
+      'kind: ClusterRole\n  name: reader',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules:\n  - apiGroups: [""]\n    resources: [pods]\n    verbs: [get, list]\n---\n',
+    );
+    expect(only(withRbac(narrow), 'policy/wildcard-role')).toEqual([]);
+  });
+
+  const dagTemplate = (driverExtra: string, specExtra = '') =>
+    objectsFromYaml(
+      'dags/spark_apps/job.yaml',
+      `apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata:
+  name: job
+  namespace: spark-team-a
+spec:
+  type: Python
+  mode: cluster
+  image: apache/spark:4.0.4
+  mainApplicationFile: local:///opt/jobs/job.py
+  sparkVersion: 4.0.4
+${specExtra}  driver:
+    serviceAccount: spark
+    nodeSelector:
+      NodeGroupType: spark-driver
+      karpenter.sh/capacity-type: on-demand
+    securityContext:
+      runAsNonRoot: true
+${driverExtra}  executor:
+    nodeSelector:
+      NodeGroupType: spark-executor
+      karpenter.sh/capacity-type: spot
+    tolerations:
+      - { key: airspark.dev/spark-executor, operator: Equal, value: "true", effect: NoSchedule }
+    securityContext:
+      runAsNonRoot: true
+`,
+      { app: 'dags' },
+    );
+  const withTemplate = (t: ReturnType<typeof dagTemplate>) =>
+    validate(environment(), { externalResources: external, sparkTemplates: t });
+
+  it('pod-security rules apply to the DAG templates: privileged, root, capabilities, hostPath, hostNetwork', () => {
+    expect(withTemplate(dagTemplate(''))).toEqual([]);
+    const privileged = withTemplate(dagTemplate('      privileged: true\n'));
+    expect(privileged.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual([
+      'policy/privileged dags/spark_apps/job.yaml:19',
+    ]);
+    expect(ruleIds(withTemplate(dagTemplate('      runAsUser: 0\n')))).toEqual(['policy/run-as-non-root']);
+    expect(ruleIds(withTemplate(dagTemplate('      capabilities: { add: [SYS_ADMIN] }\n')))).toEqual([
+      'policy/capabilities',
+    ]);
+    expect(ruleIds(withTemplate(dagTemplate('    hostNetwork: true\n')))).toEqual(['policy/host-namespaces']);
+    expect(
+      ruleIds(
+        withTemplate(dagTemplate('', '  volumes:\n    - name: node\n      hostPath: { path: /var/run }\n')),
+      ),
+    ).toEqual(['policy/host-path']);
+    // NET_BIND_SERVICE is what the restricted standard allows.
+    expect(withTemplate(dagTemplate('      capabilities: { add: [NET_BIND_SERVICE] }\n'))).toEqual([]);
+  });
+
+  it('policy/capabilities fires for a chart container that adds a capability', () => {
+    expect(ruleIds(livy('drop: ["ALL"]', 'drop: ["ALL"]\n              add: ["NET_ADMIN"]'))).toEqual([
+      'policy/capabilities',
+    ]);
+  });
+
+  it('xref/network-policy fires when Livy is left without its NetworkPolicy', () => {
+    const findings = run({ livy: (t) => t.slice(0, t.lastIndexOf('---\napiVersion: networking.k8s.io/v1')) });
+    expect(findings.map((f) => `${f.rule} ${f.resource}`)).toEqual(['xref/network-policy Service/livy/livy']);
+    // A policy that selects other pods does not count.
+    const other = run({
+      livy: (t) =>
+        t.replace(
+          'matchLabels:\n      app: livy\n  policyTypes',
+          'matchLabels:\n      app: other\n  policyTypes',
+        ),
+    });
+    expect(ruleIds(other)).toEqual(['xref/network-policy']);
   });
 });

@@ -28,6 +28,22 @@ describe('built-in kinds against Kubernetes 1.35', () => {
     expect(only(missing, 'schema/invalid')[0]?.message).toContain('required field "containerPort"');
   });
 
+  it('reports a wrong type under nullable fields once, at the field, with no bogus finding for its parents', () => {
+    for (const edit of [
+      { livy: (t: string) => replaceOnce(t, 'runAsUser: 185', 'runAsUser: "root-ish"') },
+      { livy: (t: string) => replaceOnce(t, 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: {}') },
+      { karpenter: (t: string) => t.replace('values: ["on-demand"]', 'values: "on-demand"') },
+    ]) {
+      const findings = run(edit).filter((f) => f.rule.startsWith('schema/'));
+      expect(findings.length, JSON.stringify(findings)).toBeGreaterThan(0);
+      for (const f of findings) expect(f.message).not.toMatch(/must be ,|must be {2}/);
+      expect(new Set(findings.map((f) => f.line)).size).toBe(findings.length);
+      expect(
+        findings.every((f) => !/^(spec|spec\.template|spec\.template\.spec) must be/.test(f.message)),
+      ).toBe(true);
+    }
+  });
+
   it('accepts numbers for quantities and null for optional fields, as the API server does', () => {
     expect(
       run({ livy: (t) => replaceOnce(replaceOnce(t, 'cpu: 500m', 'cpu: 1'), 'emptyDir: {}', 'emptyDir: ') }),

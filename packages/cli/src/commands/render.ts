@@ -4,7 +4,10 @@ import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
 import { exitCodeFor, type Finding, formatJson, formatText, summarize } from '@airspark/findings';
 import {
+  checkOutputFolder,
+  type EnvironmentRender,
   ensureTools,
+  type Hydration,
   hydrateEnvironment,
   OutputError,
   renderEnvironment,
@@ -55,12 +58,18 @@ export async function renderCommand(args: string[], ctx: CliContext): Promise<nu
   const hydrateOnly = values['hydrate-only'] ?? false;
   const tools = hydrateOnly ? undefined : await ensureTools({ log: progress });
 
+  // First everything in memory, then the writes: a failure half-way leaves the checkout as it was.
+  const planned: {
+    env: (typeof loaded.environments)[number];
+    h: Hydration;
+    result?: EnvironmentRender;
+    started: number;
+  }[] = [];
   for (const env of loaded.environments) {
     const started = performance.now();
     progress(
       `${env.name}: ${hydrateOnly ? 'hydrating' : 'rendering'} ${components.components.length} components…`,
     );
-    // Render first (it hydrates in memory), then write the hydrated files it rendered.
     const result = hydrateOnly
       ? undefined
       : await renderEnvironment({
@@ -72,25 +81,50 @@ export async function renderCommand(args: string[], ctx: CliContext): Promise<nu
           onProgress: progress,
         });
     const h = result?.hydration ?? (await hydrateEnvironment(root, env, components));
-    const written = await writeHydration(root, h);
-    findings.push(...(result ? result.findings : h.findings), ...written.findings);
-    for (const f of written.written) progress(`  wrote ${f}`);
-    for (const f of written.removed) progress(`  removed ${f}`);
-    if (!result) continue;
-    const out = values.out
-      ? path.resolve(ctx.cwd, several ? path.join(values.out, env.name) : values.out)
-      : path.join(root, 'out', env.name);
+    findings.push(...(result ? result.findings : h.findings));
+    planned.push({ env, h, started, ...(result ? { result } : {}) });
+  }
+  // A component or environment that cannot be read hydrates to nothing; writing that would delete
+  // its committed Applications. Refuse, and say why.
+  const unreadable = [
+    ...loaded.findings,
+    ...components.findings,
+    ...planned.flatMap((p) => p.h.findings),
+  ].filter((f) => f.severity === 'error');
+  if (unreadable.length > 0) {
+    progress(
+      `nothing written: ${unreadable.length} error(s) in the environment or component files (below) would change or remove hydrated Applications; fix them and run again.`,
+    );
+  } else {
+    const outFolder = (env: string) =>
+      values.out
+        ? path.resolve(ctx.cwd, several ? path.join(values.out, env) : values.out)
+        : path.join(root, 'out', env);
     try {
-      await writeRendered(out, result.objects);
+      for (const { env, result } of planned) if (result) await checkOutputFolder(outFolder(env.name));
     } catch (error) {
-      if (error instanceof OutputError) throw new UsageError(error.message);
+      if (error instanceof OutputError) throw new UsageError(`${error.message} Nothing was written.`);
       throw error;
     }
-    const incomplete = result.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
-    progress(
-      `${env.name}: ${result.objects.length} objects from ${result.apps.length} apps → ${path.relative(ctx.cwd, out) || '.'} in ${((performance.now() - started) / 1000).toFixed(1)} s` +
-        (incomplete.length > 0 ? `; NOT complete: ${incomplete.join(', ')} (see findings)` : ''),
-    );
+    for (const { env, h, result, started } of planned) {
+      const written = await writeHydration(root, h);
+      findings.push(...written.findings);
+      for (const f of written.written) progress(`  wrote ${f}`);
+      for (const f of written.removed) progress(`  removed ${f}`);
+      if (!result) continue;
+      const out = outFolder(env.name);
+      try {
+        await writeRendered(out, result.objects);
+      } catch (error) {
+        if (error instanceof OutputError) throw new UsageError(error.message);
+        throw error;
+      }
+      const incomplete = result.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
+      progress(
+        `${env.name}: ${result.objects.length} objects from ${result.apps.length} apps → ${path.relative(ctx.cwd, out) || '.'} in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+          (incomplete.length > 0 ? `; NOT complete: ${incomplete.join(', ')} (see findings)` : ''),
+      );
+    }
   }
   const report = { findings, summary: summarize(findings, loaded.requested) };
   ctx.stdout.write(

@@ -1,3 +1,5 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, wantsColor } from '@airspark/cli-kit';
 import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
@@ -9,6 +11,7 @@ import {
   formatSarif,
   formatText,
   type Report,
+  redactText,
   summarize,
 } from '@airspark/findings';
 import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
@@ -17,20 +20,32 @@ import {
   allRules,
   defaultCacheDir,
   EnvironmentValidator,
+  scanRepositorySources,
   validateRenderedEnvironment,
 } from '@airspark/validate';
-import { environmentFingerprint, readCachedFindings, writeCachedFindings } from '../validation-cache.js';
+import { declaredInputs } from '../render-bridge.js';
+import {
+  environmentFingerprint,
+  extraInputsOf,
+  readCachedFindings,
+  writeCachedFindings,
+} from '../validation-cache.js';
 
-export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--root DIR]
+export const validateUsage = `Usage: airspark validate [--env NAME]... [--format text|json|junit|sarif] [--output FILE] [--root DIR]
 
 Validates every environment under clusters/ (or only those named with --env): environment.yaml,
 then every Application rendered as Argo CD would, checked against the Kubernetes and CRD schemas, the
 policies and each other (docs/validation.md). An environment whose inputs did not change since the
 last run is not rendered again: its findings come from the cache.
+
+  --output FILE  write the report to FILE (whole or not at all) instead of stdout; for machine
+                 formats under \`pnpm validate\`, whose "> airspark validate" banner goes to stdout
+                 (or use \`pnpm -s validate --format json\`)
 Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage or environment error.`;
 
 const formats = {
-  text: (report: Report, ctx: CliContext) => formatText(report, { color: wantsColor(ctx, ctx.stdout) }),
+  text: (report: Report, ctx: CliContext) =>
+    formatText(report, { color: wantsColor(ctx, ctx.stdout), notChecked: notCheckedOf(report.findings) }),
   json: (report: Report) => formatJson(report),
   junit: (report: Report) => formatJunit(report),
   sarif: (report: Report) => {
@@ -63,6 +78,7 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     options: {
       env: { type: 'string', multiple: true, default: [] },
       format: { type: 'string', default: 'text' },
+      output: { type: 'string' },
       root: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,12 +102,20 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
   const components = await loadComponents(root);
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
   findings.push(...(await hydrationFindings(root, loaded.environments, components)));
+  // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).
+  findings.push(...(await scanRepositorySources(root)));
   findings.push(...(await renderAndCheck(root, loaded.environments, components, ctx)));
-  const report: Report = {
-    findings: unique(findings),
-    summary: summarize(unique(findings), loaded.requested),
-  };
-  ctx.stdout.write(await formats[format](report, ctx));
+  // A finding may quote a value (a schema error names it): never a credential.
+  const shown = unique(findings).map((f) => ({ ...f, message: redactText(f.message) }));
+  const report: Report = { findings: shown, summary: summarize(shown, loaded.requested) };
+  const text = await formats[format](report, ctx);
+  if (values.output) {
+    const file = path.resolve(ctx.cwd, values.output);
+    await writeFileAtomic(file, text);
+    ctx.stderr.write(
+      `${report.summary.errors} error(s), ${report.summary.warnings} warning(s); report written to ${file}\n`,
+    );
+  } else ctx.stdout.write(text);
   return exitCodeFor(findings);
 }
 
@@ -108,8 +132,9 @@ async function renderAndCheck(
   const findings: Finding[] = [];
   let tools: Tools | undefined;
   for (const env of environments) {
-    const fingerprint = await environmentFingerprint(root, env.name, chartsDir(ctx.env));
-    const cached = await readCachedFindings(cacheDir, fingerprint);
+    const inputs = await declaredInputs(root, env.name, env, components);
+    const fingerprint = await environmentFingerprint(root, env.name, chartsDir(ctx.env), inputs);
+    const cached = await readCachedFindings(cacheDir, fingerprint, root);
     if (cached) {
       findings.push(...cached);
       continue;
@@ -121,12 +146,28 @@ async function renderAndCheck(
     const incompleteApps = rendered.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
     const own = [
       ...rendered.findings,
-      ...(await validateRenderedEnvironment(validator, root, env, rendered.objects, { incompleteApps })),
+      ...(await validateRenderedEnvironment(validator, root, env, rendered.objects, {
+        incompleteApps,
+        // A component skipped until the infrastructure outputs exist (storage) creates claims that
+        // nothing else does: references to claims cannot be judged then.
+        ...(rendered.findings.some((f) => f.rule === 'render/infra-output-missing')
+          ? { unjudgedKinds: ['PersistentVolumeClaim'] }
+          : {}),
+      })),
     ];
     progress(
       `${env.name}: ${rendered.objects.length} objects checked in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    await writeCachedFindings(cacheDir, fingerprint, own);
+    // What the render actually read beyond the declared inputs is kept with the entry and checked
+    // on every later read (a kustomize resource in another folder, say).
+    const named = [
+      ...rendered.objects.flatMap((o) => [
+        ...(o.source.inRepository ? [o.source.file] : []),
+        ...(o.configuredBy ?? []),
+      ]),
+      ...own.map((f) => f.file).filter((f) => f !== '' && !f.includes('#')),
+    ];
+    await writeCachedFindings(cacheDir, fingerprint, own, await extraInputsOf(root, inputs, named));
     findings.push(...own);
   }
   return findings;
@@ -141,4 +182,41 @@ function unique(findings: readonly Finding[]): Finding[] {
     seen.add(key);
     return true;
   });
+}
+
+async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Why a component was not rendered (and so not checked), by the rule of the finding that says so. */
+const NOT_RENDERED: Record<string, string> = {
+  'render/chart-not-cached': 'chart not obtainable here (not in the chart cache)',
+  'render/chart-lock': 'chart does not match charts.lock.yaml',
+  'render/infra-output-missing': 'infrastructure outputs missing (skipped until the first deploy)',
+  'render/source-unsupported': 'source type not supported',
+};
+
+/** One line per component that was not rendered, naming the reason and the environments. */
+export function notCheckedOf(findings: readonly Finding[]): string[] {
+  const byComponent = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const reason = NOT_RENDERED[f.rule];
+    if (!reason) continue;
+    const component = f.app ?? /^apps\/([^/]+)\//.exec(f.file)?.[1] ?? f.file;
+    const key = `${component}: ${reason}`;
+    const envs = byComponent.get(key) ?? new Set<string>();
+    if (f.env) envs.add(f.env);
+    byComponent.set(key, envs);
+  }
+  return [...byComponent]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([line, envs]) => (envs.size > 0 ? `${line} (${[...envs].join(', ')})` : line));
 }

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { run } from '@airspark/tools';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { RENDER_TIMEOUT_MS } from './helm.js';
 import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import type { SourceRender } from './types.js';
@@ -41,6 +42,11 @@ export async function kustomizeBuild(kubectl: string, root: string, dir: string)
         .replaceAll(`${path.relative(overlay, root)}/`, '')
         .replaceAll(overlay, '<overlay>')
         .trim();
+      // kustomize names the line of a duplicate key but not the file: find it, and report there.
+      const duplicates = /already defined|duplicate/i.test(message)
+        ? await duplicateKeysUnder(root, dir)
+        : [];
+      if (duplicates.length > 0) return { objects: [], findings: duplicates };
       const finding: Finding = {
         severity: 'error',
         rule: 'render/kustomize',
@@ -79,4 +85,36 @@ export async function kustomizeBuild(kubectl: string, root: string, dir: string)
   } finally {
     await rm(overlay, { recursive: true, force: true });
   }
+}
+
+/** Every key written twice in one mapping, in the YAML files of a kustomization folder, at its line. */
+export async function duplicateKeysUnder(root: string, dir: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const entries = await readdir(path.join(root, dir), { recursive: true, withFileTypes: true }).catch(
+    () => [],
+  );
+  const files = entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+  for (const file of files) {
+    const text = await readFile(path.join(root, file), 'utf8').catch(() => '');
+    const lineCounter = new LineCounter();
+    for (const doc of parseAllDocuments(text, { lineCounter, uniqueKeys: true })) {
+      for (const error of doc.errors) {
+        if (error.code !== 'DUPLICATE_KEY') continue;
+        const at = lineCounter.linePos(error.pos[0]);
+        const key = /^\s*["']?([^"':\n]+?)["']?\s*:/.exec(text.slice(error.pos[0], error.pos[0] + 200))?.[1];
+        findings.push({
+          severity: 'error',
+          rule: 'render/kustomize',
+          message: `duplicate key${key ? ` "${key}"` : ''}: a key may appear only once in a mapping (kustomize refuses the file); remove or merge the duplicates.`,
+          file,
+          line: at.line,
+          column: at.col,
+        });
+      }
+    }
+  }
+  return findings;
 }

@@ -14,7 +14,21 @@ export class OutputError extends Error {
 /** The text of one rendered file: where it came from, then the object. */
 export function renderedFileText(o: RenderedObject): string {
   const where = o.source.line > 0 ? `${o.source.file}:${o.source.line}` : o.source.file;
-  return `# Source: ${where}\n${stringify(o.object, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `# Source: ${where}\n${stringify(o.object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })}`;
+}
+
+/**
+ * Throws OutputError when `out` holds files airspark render did not write (it would replace them);
+ * returns the folder's entries (undefined when it does not exist). Callers check before any write.
+ */
+export async function checkOutputFolder(out: string): Promise<string[] | undefined> {
+  const existing = await readdir(path.resolve(out)).catch(() => undefined);
+  if (existing !== undefined && existing.length > 0 && !existing.includes(OUTPUT_MARKER)) {
+    throw new OutputError(
+      `${out} exists and was not written by airspark render (no ${OUTPUT_MARKER}); choose an empty or new folder.`,
+    );
+  }
+  return existing;
 }
 
 /**
@@ -23,12 +37,7 @@ export function renderedFileText(o: RenderedObject): string {
  */
 export async function writeRendered(out: string, objects: readonly RenderedObject[]): Promise<void> {
   const target = path.resolve(out);
-  const existing = await readdir(target).catch(() => undefined);
-  if (existing !== undefined && existing.length > 0 && !existing.includes(OUTPUT_MARKER)) {
-    throw new OutputError(
-      `${out} exists and was not written by airspark render (no ${OUTPUT_MARKER}); choose an empty or new folder.`,
-    );
-  }
+  const existing = await checkOutputFolder(out);
   const staging = `${target}.tmp-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(staging, { recursive: true });

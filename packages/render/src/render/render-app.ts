@@ -14,7 +14,14 @@ import { helmTemplate } from './helm.js';
 import { kustomizeBuild } from './kustomize.js';
 import type { KubeObject } from './manifests.js';
 import type { SourceObject } from './types.js';
-import { checkValues, compileValuesSchema, readValuesLayer, type ValuesLayer } from './values.js';
+import {
+  checkValues,
+  compileValuesSchema,
+  readValuesLayer,
+  type ValuesLayer,
+  valueFileProblem,
+  valuesLocator,
+} from './values.js';
 
 /** The parts of an Argo CD ApplicationSource the renderer understands. */
 export interface AppSource {
@@ -106,6 +113,30 @@ function resolveValueFile(
   if (repoRelative.startsWith('..') || path.posix.isAbsolute(repoRelative))
     return { problem: `value file ${file} points outside the repository` };
   return { path: repoRelative };
+}
+
+/** The values files helm merges, lowest first: a local chart's own values.yaml, then the value files. */
+function valuesLayerFiles(
+  location: { repoPath?: string },
+  chartPath: string,
+  valueFiles: readonly string[],
+): string[] {
+  return [
+    ...(location.repoPath !== undefined && existsSync(path.join(chartPath, 'values.yaml'))
+      ? [`${location.repoPath}/values.yaml`]
+      : []),
+    ...valueFiles,
+  ];
+}
+
+/** The layers that can be read (problems are reported by the schema check or helm itself). */
+async function readLayersQuietly(root: string, files: readonly string[]): Promise<ValuesLayer[]> {
+  const layers: ValuesLayer[] = [];
+  for (const f of files) {
+    const r = await readValuesLayer(root, f);
+    if (r.layer) layers.push(r.layer);
+  }
+  return layers;
 }
 
 /**
@@ -264,7 +295,15 @@ export async function renderApplication(
           column: 0,
         });
         missing = true;
-      } else valueFiles.push(resolved.path);
+      } else {
+        // helm reads the file too: refuse what Argo CD refuses (a symlink out of the repository)
+        // and what is no configuration (over 1 MiB, binary), before helm sees it.
+        const problem = await valueFileProblem(ctx.root, resolved.path);
+        if (problem) {
+          fail(problem);
+          missing = true;
+        } else valueFiles.push(resolved.path);
+      }
     }
     if (missing) continue;
 
@@ -275,12 +314,7 @@ export async function renderApplication(
     const schemaFile = component?.component.component.values?.schema;
     if (schemaFile !== undefined) {
       const layers: ValuesLayer[] = [];
-      const layerFiles = [
-        ...(location.repoPath !== undefined && existsSync(path.join(chartPath, 'values.yaml'))
-          ? [`${location.repoPath}/values.yaml`]
-          : []),
-        ...valueFiles,
-      ];
+      const layerFiles = valuesLayerFiles(location, chartPath, valueFiles);
       let unreadable = false;
       for (const f of layerFiles) {
         const r = await readValuesLayer(ctx.root, f);
@@ -348,7 +382,15 @@ export async function renderApplication(
     );
     for (const x of r.findings) fail(x);
     out.commands.push({ binary: ctx.tools.helm, args: r.args });
-    out.objects.push(...r.objects);
+    // A value that came from a values file is located there, not in the chart template.
+    const locateValue = valuesLocator(
+      await readLayersQuietly(ctx.root, valuesLayerFiles(location, chartPath, valueFiles)),
+    );
+    out.objects.push(
+      ...r.objects.map((o) =>
+        o.locate ? o : { ...o, locate: (p: readonly (string | number)[]) => locateValue(o.object, p) },
+      ),
+    );
   }
   return out;
 }

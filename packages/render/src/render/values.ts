@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ajvCompiler,
   parseYaml,
   positionOf,
+  readSourceText,
   schemaValidator,
   sharedSchemaCache,
   type YamlSource,
@@ -75,28 +75,32 @@ export function originOf(
   return { file: top?.file ?? '', line: top?.source ? 1 : 0, column: top?.source ? 1 : 0 };
 }
 
+const VALUES_READ = (root: string) => ({ root, rule: 'render/values-file', allowEmpty: true });
+
+/**
+ * Why a values file cannot be used, as a finding at the file: a symlink out of the repository
+ * (Argo CD refuses it), over 1 MiB, binary or not UTF-8. Empty is fine (helm reads it as no values).
+ */
+export async function valueFileProblem(root: string, file: string): Promise<Finding | undefined> {
+  const text = await readSourceText(path.join(root, file), file, VALUES_READ(root));
+  return text.ok ? undefined : text.finding;
+}
+
 /** Reads and parses one values file; a YAML problem is a finding at its line. */
 export async function readValuesLayer(
   root: string,
   file: string,
 ): Promise<{ layer?: ValuesLayer; findings: Finding[] }> {
-  let text: string;
-  try {
-    text = await readFile(path.join(root, file), 'utf8');
-  } catch {
+  const read = await readSourceText(path.join(root, file), file, VALUES_READ(root));
+  if (!read.ok) {
+    const missing = read.finding.message.includes('does not exist');
     return {
       findings: [
-        {
-          severity: 'error',
-          rule: 'render/values-file',
-          message: `values file ${file} does not exist.`,
-          file,
-          line: 0,
-          column: 0,
-        },
+        missing ? { ...read.finding, message: `values file ${file} does not exist.` } : read.finding,
       ],
     };
   }
+  const text = read.text;
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text))
     return { layer: { file, value: {} }, findings: [] };
   const parsed = parseYaml(file, text);
@@ -230,4 +234,54 @@ export function checkValues(
     });
   }
   return findings;
+}
+
+type Where = { file: string; line: number; column: number };
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Every key path of a values tree with its value (maps and leaves; lists as leaves). */
+function* keyPaths(value: unknown, prefix: string[] = []): Generator<[string[], unknown]> {
+  if (!isMap(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    const p = [...prefix, k];
+    yield [p, v];
+    yield* keyPaths(v, p);
+  }
+}
+
+/**
+ * Where a value of a rendered chart object was most likely written in the values files: the
+ * topmost layer with a key of the same name holding the same value (a map compared whole). A
+ * values-file mistake is then reported at the values file line a person edits, not at the chart
+ * template it flows through. Undefined when no layer holds it (a template's own literal).
+ */
+export function valuesLocator(
+  layers: readonly ValuesLayer[],
+): (object: Record<string, unknown>, path: readonly (string | number)[]) => Where | undefined {
+  return (object, path) => {
+    const name = path.at(-1);
+    if (typeof name !== 'string' || path.length < 2) return undefined;
+    // Object names and namespaces come from the release, not from a values key that happens to match.
+    if (path[0] === 'metadata' && (name === 'name' || name === 'namespace')) return undefined;
+    let node: unknown = object;
+    for (const segment of path) {
+      if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
+      else if (isMap(node) && typeof segment === 'string') node = node[segment];
+      else return undefined;
+    }
+    if (node === undefined || node === null || node === '' || (isMap(node) && Object.keys(node).length === 0))
+      return undefined;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i] as ValuesLayer;
+      if (!layer.source) continue;
+      for (const [keys, value] of keyPaths(layer.value)) {
+        if (keys.at(-1) !== name || !deepEqual(value, node)) continue;
+        return { file: layer.file, ...positionOf(layer.source, keys) };
+      }
+    }
+    return undefined;
+  };
 }

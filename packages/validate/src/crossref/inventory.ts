@@ -47,6 +47,8 @@ export class Inventory {
     objects: readonly RenderedObject[],
     external: readonly ExternalResource[],
     private readonly unknownNamespaces: ReadonlySet<string> = new Set(),
+    /** Kinds whose presence cannot be judged (a component that creates them was skipped). */
+    private readonly unknownKinds: ReadonlySet<string> = new Set(),
   ) {
     for (const ns of IMPLICIT_NAMESPACES) this.present.add(key('Namespace', undefined, ns));
     for (const rendered of objects) this.addRendered(rendered);
@@ -119,6 +121,7 @@ export class Inventory {
       this.usedExternal.add(external);
       return true;
     }
+    if (this.unknownKinds.has(kind)) return true;
     return this.unknownNamespaces.has(kind === 'Namespace' ? name : (namespace ?? ''));
   }
 

@@ -64,7 +64,9 @@ export function isRequirement(value: unknown): value is NodeSelectorRequirement 
   return (
     isRecord(value) &&
     typeof value.key === 'string' &&
-    ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].includes(String(value.operator))
+    ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].includes(String(value.operator)) &&
+    // A malformed list (a string where the schema wants an array) is schema/invalid's to report.
+    (value.values === undefined || value.values === null || Array.isArray(value.values))
   );
 }
 

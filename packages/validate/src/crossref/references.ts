@@ -5,6 +5,7 @@ import { containersOf, podSpecOf } from '../policies/workloads.js';
 import { type Rule, rules } from '../rules.js';
 import type { SchemaCatalog } from '../schema/catalog.js';
 import { isTemplated } from '../spark/jinja.js';
+import { parseSparkDefaults, SPARK_DEFAULTS_KEY } from '../spark/spark-pods.js';
 import { type Inventory, isNamespacedObject, type ReferencedKind } from './inventory.js';
 
 /** One name an object refers to, that must exist for the object to work. */
@@ -175,6 +176,46 @@ function bindingReferences(object: Record<string, unknown>): Reference[] {
   return refs;
 }
 
+const SPARK_CONF_CLAIM =
+  /^spark\.kubernetes\.(driver|executor)\.volumes\.persistentVolumeClaim\.([^.]+)\.options\.claimName$/;
+
+/**
+ * The claims and ServiceAccount that a spark-defaults.conf (Livy's ConfigMap) makes every batch use,
+ * in the namespace it sends them to (spark.kubernetes.namespace). Reported at the ConfigMap's
+ * spark-defaults.conf, whose lines come from the values file.
+ */
+function sparkDefaultsReferences(object: Record<string, unknown>): Reference[] {
+  if (object.kind !== 'ConfigMap' || !isRecord(object.data)) return [];
+  const text = object.data[SPARK_DEFAULTS_KEY];
+  if (typeof text !== 'string') return [];
+  const conf = parseSparkDefaults(text);
+  const namespace = str(conf['spark.kubernetes.namespace']);
+  if (!namespace) return [];
+  const refs: Reference[] = [];
+  const path = ['data', SPARK_DEFAULTS_KEY];
+  for (const [key, value] of Object.entries(conf)) {
+    const claim = SPARK_CONF_CLAIM.exec(key);
+    if (claim && str(value) && value !== 'OnDemand')
+      refs.push({
+        kind: 'PersistentVolumeClaim',
+        namespace,
+        name: value,
+        path,
+        via: `${SPARK_DEFAULTS_KEY} ${key}`,
+      });
+  }
+  const sa = str(conf['spark.kubernetes.authenticate.driver.serviceAccountName']);
+  if (sa)
+    refs.push({
+      kind: 'ServiceAccount',
+      namespace,
+      name: sa,
+      path,
+      via: `${SPARK_DEFAULTS_KEY} spark.kubernetes.authenticate.driver.serviceAccountName`,
+    });
+  return refs;
+}
+
 /** Every name an object refers to. */
 export function referencesOf(rendered: RenderedObject, catalog: SchemaCatalog): Reference[] {
   const o = rendered.object;
@@ -194,6 +235,7 @@ export function referencesOf(rendered: RenderedObject, catalog: SchemaCatalog): 
   if (o.kind === 'SparkApplication' || o.kind === 'ScheduledSparkApplication')
     refs.push(...sparkReferences(o, namespace));
   refs.push(...bindingReferences(o));
+  refs.push(...sparkDefaultsReferences(o));
   return refs.filter((r) => !isTemplated(r.name) && !isTemplated(r.namespace));
 }
 

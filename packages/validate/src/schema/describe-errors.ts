@@ -72,8 +72,10 @@ export function describeErrors(
       (other) =>
         other !== e &&
         !structural.has(other.keyword) &&
-        other.keyword !== 'type' &&
-        (other.instancePath === e.instancePath || other.instancePath.startsWith(`${e.instancePath}/`)),
+        // A mistake deeper down (of any kind, a wrong type included) explains a parent's failed
+        // `null` branch; at the same place only a non-type problem does.
+        (other.instancePath.startsWith(`${e.instancePath}/`) ||
+          (other.instancePath === e.instancePath && other.keyword !== 'type')),
     );
   const byPath = new Map<string, ErrorObject[]>();
   errors.forEach((e, i) => {
@@ -92,6 +94,7 @@ export function describeErrors(
     const typeErrors = list.filter((e) => e.keyword === 'type');
     if (typeErrors.length > 0 && typeErrors.length === list.length) {
       const allowed = allowedTypes(typeErrors);
+      if (allowed.length === 0) continue; // only the null branch of a nullable field failed
       problems.push({
         kind: 'invalid',
         path,
