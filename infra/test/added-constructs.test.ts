@@ -37,6 +37,7 @@ it('names a bucket without encryption and a policy with Action "*" added to a st
     ['infra/s3-encryption', 'aws_s3_bucket.forgotten-bucket'],
     ['infra/s3-public-access-block', 'aws_s3_bucket.forgotten-bucket'],
     ['infra/s3-tls-only', 'aws_s3_bucket.forgotten-bucket'],
+    ['infra/s3-access-logging', 'aws_s3_bucket.forgotten-bucket'],
     ['infra/iam-wildcard-action', 'aws_iam_policy.admin-by-mistake'],
     ['infra/iam-wildcard-resource', 'aws_iam_policy.admin-by-mistake'],
   ]);

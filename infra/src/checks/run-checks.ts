@@ -8,6 +8,7 @@ import {
   checkIamWildcardAction,
   checkIamWildcardResource,
 } from './iam-rules.js';
+import { checkCloudwatchLogEncryption, checkS3AccessLogging } from './logging-rules.js';
 import { checkS3Encryption, checkS3PublicAccessBlock, checkS3TlsOnly } from './s3-rules.js';
 import type { SynthesizedStack } from './synthesized-stack.js';
 
@@ -30,6 +31,11 @@ export const securityRules: readonly SecurityRule[] = [
     check: checkS3PublicAccessBlock,
   },
   { id: 'infra/s3-tls-only', summary: 'S3 bucket policies deny requests without TLS', check: checkS3TlsOnly },
+  {
+    id: 'infra/s3-access-logging',
+    summary: 'S3 buckets send server access logs to the access-log bucket of the stack',
+    check: checkS3AccessLogging,
+  },
   {
     id: 'infra/iam-wildcard-action',
     summary: 'no Allow of "*", "service:*" or NotAction',
@@ -57,6 +63,11 @@ export const securityRules: readonly SecurityRule[] = [
   },
   { id: 'infra/efs-encryption', summary: 'EFS file systems encrypted at rest', check: checkEfsEncryption },
   { id: 'infra/sqs-encryption', summary: 'SQS queues encrypted at rest', check: checkSqsEncryption },
+  {
+    id: 'infra/cloudwatch-log-encryption',
+    summary: 'CloudWatch log groups encrypted with a customer managed KMS key of the stack',
+    check: checkCloudwatchLogEncryption,
+  },
 ];
 
 /**

@@ -412,6 +412,26 @@ export const environmentSchema = {
         },
       },
     },
+    imagePublishing: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['githubRepository', 'githubEnvironment'],
+      description:
+        'The account whose ECR repositories .github/workflows/images.yml pushes to: infra/ creates the GitHub OIDC provider and a push-only role that only workflow jobs of this repository running in this GitHub environment can assume (docs/adr/0042-ecr-and-github-oidc.md).',
+      properties: {
+        githubRepository: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+          description: 'owner/name of the repository whose workflow pushes the images.',
+        },
+        githubEnvironment: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]{1,255}$',
+          description:
+            'The GitHub environment of the pushing job (its OIDC subject is repo:<owner/name>:environment:<this>); protect it with required reviewers.',
+        },
+      },
+    },
     terraformState: {
       type: 'object',
       additionalProperties: false,
