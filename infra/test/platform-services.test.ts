@@ -69,7 +69,11 @@ describe.each(['dev', 'staging', 'prod'])('issue 14 resources of airspark-%s', (
     ];
     if (env.environment.components.airflow.database.type === 'in-cluster')
       expected.push(names.secrets.airflowPostgresPassword);
-    expect(secrets.map((s) => s.name).sort()).toEqual(expected.sort());
+    expect(secrets.map((s) => s.name).sort()).toEqual(
+      [...expected, names.secrets.airflowGitConnection].sort(),
+    );
+    // Every secret but the Git connection (a token from outside, put in by an operator) gets a generated value.
+    expect(resourcesOf(json, 'aws_secretsmanager_secret_version')).toHaveLength(expected.length);
     for (const s of secrets) expect(s.kms_key_id).toBe(platformKey(json));
     for (const [, version] of resourcesOf(json, 'aws_secretsmanager_secret_version')) {
       expect(version.secret_string).toBeUndefined();

@@ -106,5 +106,16 @@ export class PlatformSecrets extends Construct {
       });
       this.secrets.push(secret);
     }
+    // The DAG bundle's Git connection holds a repository token: nothing here can generate it, so
+    // the secret is created empty and an operator puts the value in once (docs/components/airflow-secrets.md).
+    this.secrets.push(
+      new SecretsmanagerSecret(this, 'airflow-git-connection', {
+        name: context.names.secrets.airflowGitConnection,
+        description:
+          'Git connection of the Airflow DAG bundle (read-only repository token); value put in by an operator, never in git',
+        kmsKeyId: platformKeyArn,
+        recoveryWindowInDays: SECRET_RECOVERY_DAYS,
+      }),
+    );
   }
 }

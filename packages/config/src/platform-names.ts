@@ -67,6 +67,11 @@ export interface PlatformNames {
     airflowJwtSecret: string;
     /** Password of the chart's in-cluster Postgres (database type in-cluster only). */
     airflowPostgresPassword: string;
+    /**
+     * The Git connection of the DAG bundle (a read-only repository token): the one value infra/
+     * cannot generate. infra/ creates the secret empty; an operator puts the token in once.
+     */
+    airflowGitConnection: string;
   };
   /** The Airflow metadata database infra/ provisions (database type rds). */
   airflowDatabase: {
@@ -142,6 +147,7 @@ export function platformNames(env: Environment): PlatformNames {
       airflowApiSecretKey: `${cluster}/airflow/api-secret-key`,
       airflowJwtSecret: `${cluster}/airflow/jwt-secret`,
       airflowPostgresPassword: `${cluster}/airflow/postgres-password`,
+      airflowGitConnection: `${cluster}/airflow/git-connection`,
     },
     airflowDatabase: {
       identifier: `${cluster}-airflow`,
