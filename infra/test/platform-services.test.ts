@@ -234,7 +234,10 @@ describe.each(['dev', 'staging', 'prod'])('issue 14 resources of airspark-%s', (
     expect(subnets.subnet_ids.every((s: string) => s.includes('private'))).toBe(true);
     const [, parameters] = one(json, 'aws_db_parameter_group');
     expect(parameters.parameter).toContainEqual({ name: 'rds.force_ssl', value: '1' });
-    const [, logs] = one(json, 'aws_cloudwatch_log_group', 'airflow-database');
+    const [, logs] = one(json, 'aws_cloudwatch_log_group', 'airflow-database_logs');
+    const [, osMetrics] = one(json, 'aws_cloudwatch_log_group', 'os-metrics');
+    expect(osMetrics).toMatchObject({ name: 'RDSOSMetrics', kms_key_id: platformKey(json) });
+    expect(db.monitoring_interval).toBe(60);
     expect(logs.kms_key_id).toBe(platformKey(json));
   });
 });

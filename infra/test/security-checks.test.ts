@@ -486,3 +486,15 @@ describe('infra/allowlist-unused', () => {
     ]);
   });
 });
+
+describe('infra/allowlist-unused', () => {
+  it('warns about an entry no checked stack needs, but not when asked to judge a subset of environments', () => {
+    const dev = [stackOf('dev')];
+    const unused = checkStacks(dev, allowlist).filter((f) => f.rule === 'infra/allowlist-unused');
+    // RDS Enhanced Monitoring exists only where infra provisions the database (not dev).
+    expect(unused.map((f) => f.message)).toEqual([
+      expect.stringContaining('managed-policy entry "service-role/AmazonRDSEnhancedMonitoringRole"'),
+    ]);
+    expect(checkStacks(dev, allowlist, { reportUnused: false })).toEqual([]);
+  });
+});

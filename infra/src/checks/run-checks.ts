@@ -72,12 +72,17 @@ export const securityRules: readonly SecurityRule[] = [
 
 /**
  * Runs every rule on every stack. Allow-list entries that no stack needed are reported as warnings,
- * so that exceptions disappear with the code that needed them.
+ * so that exceptions disappear with the code that needed them (unless `reportUnused` is false: a
+ * run over some environments cannot tell an entry another one needs from a stale one).
  */
-export function checkStacks(stacks: readonly SynthesizedStack[], allowlist: Allowlist): Finding[] {
+export function checkStacks(
+  stacks: readonly SynthesizedStack[],
+  allowlist: Allowlist,
+  options: { reportUnused?: boolean } = {},
+): Finding[] {
   const context: CheckContext = { allowlist, used: new Set() };
   const findings = stacks.flatMap((stack) => securityRules.flatMap((rule) => rule.check(stack, context)));
-  if (stacks.length === 0) return findings;
+  if (stacks.length === 0 || options.reportUnused === false) return findings;
   const entries = [
     ...allowlist.wildcardResources.map((e) => ({ entry: e, what: `wildcard-resource entry "${e.sid}"` })),
     ...allowlist.managedPolicies.map((e) => ({ entry: e, what: `managed-policy entry "${e.policy}"` })),

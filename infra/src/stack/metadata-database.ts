@@ -3,17 +3,22 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance/index.js';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group/index.js';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group/index.js';
 import type { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import { Construct } from 'constructs';
-import type { AwsContext } from './aws-context.js';
+import { type AwsContext, awsManagedPolicy } from './aws-context.js';
 import type { Network } from './network.js';
+import { policyJson, serviceTrust } from './policy.js';
 
 export const POSTGRES_PORT = 5432;
 /** The PostgreSQL log RDS ships to CloudWatch (connections, errors, slow statements). */
 export const DATABASE_LOG_RETENTION_DAYS = 90;
 /** Master user name: RDS keeps its password in Secrets Manager; Airflow connects as this user. */
 export const DATABASE_MASTER_USER = 'airflow';
+/** Enhanced Monitoring: OS metrics of the instance every minute (CPU steal, memory, I/O per process). */
+export const MONITORING_INTERVAL_SECONDS = 60;
 
 export type RdsSettings = NonNullable<AwsContext['environment']['components']['airflow']['database']['rds']>;
 
@@ -88,6 +93,23 @@ export class MetadataDatabase extends Construct {
       kmsKeyId: platformKeyArn,
     });
 
+    // Enhanced Monitoring's agent publishes OS metrics to CloudWatch Logs as this role.
+    const monitoring = new IamRole(this, 'monitoring-role', {
+      name: `${identifier}-rds-monitoring`,
+      description: `RDS Enhanced Monitoring of ${identifier}`,
+      assumeRolePolicy: policyJson(serviceTrust('monitoring.rds.amazonaws.com')),
+    });
+    // RDS would create Enhanced Monitoring's group unencrypted and kept forever; made here first.
+    const osMetrics = new CloudwatchLogGroup(this, 'os-metrics', {
+      name: 'RDSOSMetrics',
+      retentionInDays: DATABASE_LOG_RETENTION_DAYS,
+      kmsKeyId: platformKeyArn,
+    });
+    const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
+      role: monitoring.name,
+      policyArn: awsManagedPolicy(context, 'service-role/AmazonRDSEnhancedMonitoringRole'),
+    });
+
     this.instance = new DbInstance(this, 'instance', {
       identifier,
       engine: 'postgres',
@@ -119,7 +141,9 @@ export class MetadataDatabase extends Construct {
       performanceInsightsKmsKeyId: platformKeyArn,
       performanceInsightsRetentionPeriod: 7,
       enabledCloudwatchLogsExports: ['postgresql'],
-      dependsOn: [logs],
+      monitoringInterval: MONITORING_INTERVAL_SECONDS,
+      monitoringRoleArn: monitoring.arn,
+      dependsOn: [logs, osMetrics, monitoringPolicy],
     });
   }
 }

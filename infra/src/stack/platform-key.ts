@@ -42,10 +42,15 @@ export const KEY_ACCOUNT_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
-/** CloudWatch Logs log groups of this stack, by name prefix (the key policy admits only these). */
-export const platformLogGroupPrefixes = (context: AwsContext): string[] => [
-  `/aws/eks/${context.names.clusterName}/`,
-  `/aws/rds/instance/${context.names.airflowDatabase.identifier}/`,
+/**
+ * CloudWatch Logs log groups of this stack, by name pattern (the key policy admits only these):
+ * the control plane's, the database's, and Enhanced Monitoring's fixed, account-wide `RDSOSMetrics`
+ * (one environment per account, so it is this stack's).
+ */
+export const platformLogGroupPatterns = (context: AwsContext): string[] => [
+  `/aws/eks/${context.names.clusterName}/*`,
+  `/aws/rds/instance/${context.names.airflowDatabase.identifier}/*`,
+  'RDSOSMetrics',
 ];
 
 /**
@@ -86,8 +91,8 @@ export class PlatformKey extends Construct {
         Resource: '*',
         Condition: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': platformLogGroupPrefixes(context).map(
-              (prefix) => `arn:${partition}:logs:${region}:${accountId}:log-group:${prefix}*`,
+            'kms:EncryptionContext:aws:logs:arn': platformLogGroupPatterns(context).map(
+              (pattern) => `arn:${partition}:logs:${region}:${accountId}:log-group:${pattern}`,
             ),
           },
         },
