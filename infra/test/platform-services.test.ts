@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { type LoadedEnvironment, platformNames } from '@airspark/config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ECR_PUSH_ACTIONS, imagePublisherRoleName } from '../src/stack/image-repositories.js';
 import { DATABASE_MASTER_USER, POSTGRES_PORT } from '../src/stack/metadata-database.js';
-import { type Json, realEnvironment, ref, resourcesOf, synthStack } from './helpers.js';
+import { type Json, realEnvironment, ref, repoRoot, resourcesOf, synthStack } from './helpers.js';
 
 /** One resource of a type whose logical id contains `fragment`. */
 function one(json: Json, type: string, fragment = ''): [string, Json] {
@@ -239,5 +241,22 @@ describe.each(['dev', 'staging', 'prod'])('issue 14 resources of airspark-%s', (
     expect(osMetrics).toMatchObject({ name: 'RDSOSMetrics', kms_key_id: platformKey(json) });
     expect(db.monitoring_interval).toBe(60);
     expect(logs.kms_key_id).toBe(platformKey(json));
+  });
+});
+
+describe('the image workflow and the repositories it pushes to', () => {
+  it('builds an image for every ECR repository of the publishing environment, in the GitHub environment its role trusts', async () => {
+    const workflow = await readFile(path.join(repoRoot, '.github/workflows/images.yml'), 'utf8');
+    const dev = (await realEnvironment('dev')).environment;
+    const publishing = dev.imagePublishing;
+    if (!publishing) throw new Error('dev publishes no images');
+    for (const repository of platformNames(dev).ecrRepositories) {
+      const image = repository.replace(/^airspark\//, '');
+      expect(workflow).toContain(`- "${image}/*"`);
+      expect(workflow).toMatch(new RegExp(`^\\s+${image}\\) echo "context=`, 'm'));
+    }
+    expect(workflow).toMatch(new RegExp(`^\\s+environment: ${publishing.githubEnvironment}$`, 'm'));
+    expect(workflow).toContain('id-token: write');
+    expect(workflow).not.toMatch(/AWS_ACCESS_KEY_ID|aws-secret-access-key/i);
   });
 });

@@ -417,7 +417,7 @@ export const environmentSchema = {
       additionalProperties: false,
       required: ['githubRepository', 'githubEnvironment'],
       description:
-        'The account whose ECR repositories .github/workflows/images.yml pushes to: infra/ creates the GitHub OIDC provider and a push-only role that only workflow jobs of this repository running in this GitHub environment can assume (docs/adr/0042-ecr-and-github-oidc.md).',
+        'The account whose ECR repositories .github/workflows/images.yml pushes to: infra/ creates the GitHub OIDC provider and a push-only role that only workflow jobs of this repository running in this GitHub environment can assume (docs/adr/0042-internal-alb-ecr-and-github-oidc.md).',
       properties: {
         githubRepository: {
           type: 'string',
