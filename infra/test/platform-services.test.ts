@@ -40,6 +40,24 @@ describe.each(['dev', 'staging', 'prod'])('issue 14 resources of airspark-%s', (
     );
   });
 
+  it('logs all VPC traffic into a log group encrypted with the platform key, delivered by a role limited to it', () => {
+    const [vpcId] = one(json, 'aws_vpc');
+    const [, flowLog] = one(json, 'aws_flow_log');
+    const [groupId, group] = one(json, 'aws_cloudwatch_log_group', 'flow-logs');
+    expect(flowLog).toMatchObject({
+      vpc_id: ref('aws_vpc', vpcId),
+      traffic_type: 'ALL',
+      log_destination_type: 'cloud-watch-logs',
+      log_destination: ref('aws_cloudwatch_log_group', groupId, 'arn'),
+    });
+    expect(group.kms_key_id).toBe(platformKey(json));
+    const [, delivery] = one(json, 'aws_iam_role_policy', 'flow-logs_delivery-permissions');
+    expect(statementsOf(delivery.policy)[0].Resource).toEqual([
+      ref('aws_cloudwatch_log_group', groupId, 'arn'),
+      `${ref('aws_cloudwatch_log_group', groupId, 'arn')}:*`,
+    ]);
+  });
+
   it('sends the access logs of every data bucket to the access-log bucket, which S3 log delivery may write for this account only', () => {
     const [accessLogId] = one(json, 'aws_s3_bucket', 'access-logs');
     const logging = resourcesOf(json, 'aws_s3_bucket_logging').map(([, l]) => l);

@@ -498,3 +498,20 @@ describe('infra/allowlist-unused', () => {
     expect(checkStacks(dev, allowlist, { reportUnused: false })).toEqual([]);
   });
 });
+
+describe('infra/vpc-flow-logs', () => {
+  it('fires for the VPC when its flow log is removed or records only rejected traffic', () => {
+    let vpc = '';
+    const without = broken('prod', (json) => {
+      vpc = nameOf(json, 'aws_vpc', 'network_vpc');
+      delete json.resource.aws_flow_log;
+    });
+    expect(errors(without).map((f) => [f.rule, f.resource])).toEqual([
+      ['infra/vpc-flow-logs', `aws_vpc.${vpc}`],
+    ]);
+    const rejectOnly = broken('dev', (json) => {
+      for (const log of Object.values(json.resource.aws_flow_log) as Json[]) log.traffic_type = 'REJECT';
+    });
+    expect(errors(rejectOnly).map((f) => f.rule)).toEqual(['infra/vpc-flow-logs']);
+  });
+});

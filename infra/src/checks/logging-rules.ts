@@ -81,3 +81,26 @@ export function checkCloudwatchLogEncryption(stack: SynthesizedStack): Finding[]
   }
   return findings;
 }
+
+/** `infra/vpc-flow-logs`: every VPC of the stack has a flow log (all traffic) attached. */
+export function checkVpcFlowLogs(stack: SynthesizedStack): Finding[] {
+  const logs = resources(stack, 'aws_flow_log');
+  return resources(stack, 'aws_vpc')
+    .filter(
+      (vpc) =>
+        !logs.some((l) => {
+          const reference = referenceOf(l.body.vpc_id);
+          return (
+            reference?.type === 'aws_vpc' && reference.name === vpc.name && l.body.traffic_type === 'ALL'
+          );
+        }),
+    )
+    .map((vpc) =>
+      elementFinding(
+        stack,
+        vpc,
+        'infra/vpc-flow-logs',
+        'VPC has no flow log of all traffic; attach an aws_flow_log with traffic_type ALL (flow-logs.ts) so that incident response can see what talked to what.',
+      ),
+    );
+}

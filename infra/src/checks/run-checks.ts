@@ -8,7 +8,7 @@ import {
   checkIamWildcardAction,
   checkIamWildcardResource,
 } from './iam-rules.js';
-import { checkCloudwatchLogEncryption, checkS3AccessLogging } from './logging-rules.js';
+import { checkCloudwatchLogEncryption, checkS3AccessLogging, checkVpcFlowLogs } from './logging-rules.js';
 import { checkS3Encryption, checkS3PublicAccessBlock, checkS3TlsOnly } from './s3-rules.js';
 import type { SynthesizedStack } from './synthesized-stack.js';
 
@@ -68,6 +68,7 @@ export const securityRules: readonly SecurityRule[] = [
     summary: 'CloudWatch log groups encrypted with a customer managed KMS key of the stack',
     check: checkCloudwatchLogEncryption,
   },
+  { id: 'infra/vpc-flow-logs', summary: 'every VPC has a flow log of all traffic', check: checkVpcFlowLogs },
 ];
 
 /**

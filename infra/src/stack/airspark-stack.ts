@@ -6,6 +6,7 @@ import { STACK_OUTPUTS, type StackOutputKey, stackName } from '../handoff/stack-
 import { NodeAddons, WorkloadAddons } from './addons.js';
 import { type AwsContext, awsContext } from './aws-context.js';
 import { Cluster } from './cluster.js';
+import { FlowLogs } from './flow-logs.js';
 import { ImageRepositories } from './image-repositories.js';
 import { Karpenter } from './karpenter.js';
 import { MetadataDatabase } from './metadata-database.js';
@@ -62,6 +63,7 @@ export class AirsparkStack extends TerraformStack {
     const network = new Network(this, 'network', context);
     const platformKey = new PlatformKey(this, 'platform-key', context).key;
     const { cluster } = new Cluster(this, 'cluster', context, network, platformKey.arn);
+    new FlowLogs(this, 'flow-logs', { context, network, platformKeyArn: platformKey.arn });
     const nodeAddons = new NodeAddons(this, 'node-addons', cluster);
     const systemNodes = new SystemNodes(this, 'system-nodes', {
       context,

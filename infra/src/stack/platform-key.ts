@@ -44,11 +44,12 @@ export const KEY_ACCOUNT_ACTIONS = [
 
 /**
  * CloudWatch Logs log groups of this stack, by name pattern (the key policy admits only these):
- * the control plane's, the database's, and Enhanced Monitoring's fixed, account-wide `RDSOSMetrics`
+ * the control plane's, the VPC flow logs', the database's, and Enhanced Monitoring's fixed, account-wide `RDSOSMetrics`
  * (one environment per account, so it is this stack's).
  */
 export const platformLogGroupPatterns = (context: AwsContext): string[] => [
   `/aws/eks/${context.names.clusterName}/*`,
+  `/aws/vpc/${context.names.clusterName}/*`,
   `/aws/rds/instance/${context.names.airflowDatabase.identifier}/*`,
   'RDSOSMetrics',
 ];
