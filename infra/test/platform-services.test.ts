@@ -278,3 +278,31 @@ describe('the image workflow and the repositories it pushes to', () => {
     expect(workflow).not.toMatch(/AWS_ACCESS_KEY_ID|aws-secret-access-key/i);
   });
 });
+
+describe('ECR replication from the publishing account', () => {
+  it('replicates the platform prefix into every account that names the publisher as its source, and those admit only it', async () => {
+    const [dev, staging, prod] = await Promise.all(['dev', 'staging', 'prod'].map(realEnvironment));
+    const publisher = dev?.environment;
+    if (!publisher?.imagePublishing) throw new Error('dev publishes no images');
+    const [, replication] = one(synthStack(dev as never).json, 'aws_ecr_replication_configuration');
+    const [rule] = replication.replication_configuration.rule;
+    expect(rule.repository_filter).toEqual([{ filter: 'airspark/', filter_type: 'PREFIX_MATCH' }]);
+    const destinations = rule.destination.map((d: Json) => d.registry_id).sort();
+    const receivers = [staging, prod].map((e) => e?.environment);
+    expect(destinations).toEqual(receivers.map((e) => e?.aws.accountId).sort());
+    for (const receiver of receivers) {
+      expect(receiver?.imageReplicationSource?.accountId).toBe(publisher.aws.accountId);
+      const json = synthStack({ name: receiver?.name, environment: receiver } as never).json;
+      const [, registryPolicy] = one(json, 'aws_ecr_registry_policy');
+      const [statement] = statementsOf(registryPolicy.policy);
+      expect(statement).toEqual({
+        Sid: 'ReplicationFromPublishingAccount',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${publisher.aws.accountId}:root` },
+        Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+        Resource: [`arn:aws:ecr:eu-west-1:${receiver?.aws.accountId}:repository/airspark/*`],
+      });
+      expect(resourcesOf(json, 'aws_ecr_replication_configuration')).toHaveLength(0);
+    }
+  });
+});

@@ -1,4 +1,6 @@
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js';
+import { EcrRegistryPolicy } from '@cdktf/provider-aws/lib/ecr-registry-policy/index.js';
+import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration/index.js';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
@@ -69,8 +71,38 @@ export class ImageRepositories extends Construct {
       return repository;
     });
 
+    // The platform's repositories share a prefix (`airspark/`): replication and the registry policy
+    // cover exactly that prefix, never the whole registry.
+    const prefixes = [...new Set(context.names.ecrRepositories.map((r) => `${r.split('/')[0]}/`))];
+    const source = context.environment.imageReplicationSource;
+    if (source && this.repositories.length > 0) {
+      const { partition, region, accountId } = context;
+      new EcrRegistryPolicy(this, 'replication-from-source', {
+        policy: policyJson(
+          policy({
+            Sid: 'ReplicationFromPublishingAccount',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${partition}:iam::${source.accountId}:root` },
+            Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+            Resource: prefixes.map((p) => `arn:${partition}:ecr:${region}:${accountId}:repository/${p}*`),
+          }),
+        ),
+      });
+    }
     const publishing = context.environment.imagePublishing;
     if (!publishing || this.repositories.length === 0) return;
+    if (publishing.replicateTo && publishing.replicateTo.length > 0) {
+      new EcrReplicationConfiguration(this, 'replication', {
+        replicationConfiguration: {
+          rule: [
+            {
+              destination: publishing.replicateTo.map((d) => ({ region: d.region, registryId: d.accountId })),
+              repositoryFilter: prefixes.map((p) => ({ filter: p, filterType: 'PREFIX_MATCH' })),
+            },
+          ],
+        },
+      });
+    }
     const provider = new IamOpenidConnectProvider(this, 'github-oidc', {
       url: GITHUB_OIDC_URL,
       clientIdList: [GITHUB_OIDC_AUDIENCE],

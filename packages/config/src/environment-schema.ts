@@ -430,7 +430,30 @@ export const environmentSchema = {
           description:
             'The GitHub environment of the pushing job (its OIDC subject is repo:<owner/name>:environment:<this>); protect it with required reviewers.',
         },
+        replicateTo: {
+          type: 'array',
+          uniqueItems: true,
+          description:
+            'Registries (account, region) that ECR replicates the platform images into: the other environments. Each must name this account in its imageReplicationSource.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['accountId', 'region'],
+            properties: {
+              accountId: { type: 'string', pattern: '^[0-9]{12}$' },
+              region: { type: 'string', pattern: awsRegion },
+            },
+          },
+        },
       },
+    },
+    imageReplicationSource: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['accountId'],
+      description:
+        'The account whose ECR replicates the platform images into this one (the environment with imagePublishing): its registry policy admits that account for the platform repositories only.',
+      properties: { accountId: { type: 'string', pattern: '^[0-9]{12}$' } },
     },
     terraformState: {
       type: 'object',
