@@ -33,10 +33,16 @@ describe('component declarations', () => {
   it('cover every platform component', () => {
     expect(folders).toEqual([
       'airflow',
+      'airflow-ingress',
+      'airflow-metadata-db',
+      'airflow-secrets',
       'argocd',
+      'aws-load-balancer-controller',
+      'external-secrets',
       'karpenter',
       'karpenter-nodepools',
       'livy',
+      'spark-history-server',
       'spark-operator',
       'spark-teams',
       'storage',
@@ -81,6 +87,15 @@ describe('component declarations', () => {
     }
     expect(wave('spark-operator')).toBeLessThan(wave('airflow'));
     expect(wave('karpenter')).toBeLessThan(wave('karpenter-nodepools'));
+  });
+
+  it('makes the Airflow Secrets after the External Secrets Operator and before Airflow, and the load balancer controller before the Ingress', () => {
+    const wave = (name: string) => (all.get(name) as Component).syncWave;
+    for (const secrets of ['airflow-secrets', 'airflow-metadata-db']) {
+      expect(wave('external-secrets')).toBeLessThan(wave(secrets));
+      expect(wave(secrets)).toBeLessThan(wave('airflow'));
+    }
+    expect(wave('aws-load-balancer-controller')).toBeLessThan(wave('airflow-ingress'));
   });
 
   it('applies CRD-carrying charts server-side', () => {

@@ -15,19 +15,24 @@ import {
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 
-describe.each(['apps/spark-teams/chart', 'apps/storage/chart', 'apps/karpenter-nodepools/chart'])(
-  '%s',
-  (chart) => {
-    it('passes helm lint with its ci values', async () => {
-      const lint = await helm(
-        ['lint', chart, '--values', `${chart}/ci/test-values.yaml`, '--kube-version', '1.35.0'],
-        ROOT,
-      );
-      expect(lint.stderr).not.toMatch(/\[ERROR\]/);
-      expect(lint.ok).toBe(true);
-    });
-  },
-);
+describe.each([
+  'apps/spark-teams/chart',
+  'apps/storage/chart',
+  'apps/karpenter-nodepools/chart',
+  'apps/airflow-secrets/chart',
+  'apps/airflow-metadata-db/chart',
+  'apps/airflow-ingress/chart',
+  'apps/spark-history-server/chart',
+])('%s', (chart) => {
+  it('passes helm lint with its ci values', async () => {
+    const lint = await helm(
+      ['lint', chart, '--values', `${chart}/ci/test-values.yaml`, '--kube-version', '1.35.0'],
+      ROOT,
+    );
+    expect(lint.stderr).not.toMatch(/\[ERROR\]/);
+    expect(lint.ok).toBe(true);
+  });
+});
 
 describe('spark-teams: one namespace per team of the environment', () => {
   it.each(ENVIRONMENTS)(

@@ -19,7 +19,14 @@ import {
  * before it renders: the merged values (files, per-environment file, valuesObject) against the
  * strict schema of the keys we set. Each schema rule also gets a case that makes it fire.
  */
-const UPSTREAM = ['airflow', 'karpenter', 'spark-operator', 'argocd'] as const;
+const UPSTREAM = [
+  'airflow',
+  'karpenter',
+  'spark-operator',
+  'argocd',
+  'external-secrets',
+  'aws-load-balancer-controller',
+] as const;
 
 const validators = new Map<string, ValidateFunction>();
 
@@ -271,5 +278,75 @@ describe('spark-operator and karpenter values: the platform rules', () => {
     expect(
       errorsOf(validate, mergeValues(prod, { serviceAccount: { name: 'karpenter-irsa' } })),
     ).toContainEqual('/serviceAccount/name must be equal to constant');
+  });
+});
+
+describe('external-secrets values: the platform rules', () => {
+  let validate: ValidateFunction;
+  let prod: Values;
+  beforeAll(async () => {
+    validate = await validator('external-secrets');
+    prod = await mergedValues(await component('external-secrets'), 'prod');
+  });
+  const broken = (patch: Values) => errorsOf(validate, mergeValues(prod, patch));
+
+  it('uses the service account infra binds through Pod Identity, never an IRSA annotation', () => {
+    expect(broken({ serviceAccount: { name: 'eso' } })).toContainEqual(
+      '/serviceAccount/name must be equal to constant',
+    );
+    expect(
+      broken({ serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/x' } } }),
+    ).toContainEqual('/serviceAccount/annotations must NOT be valid');
+  });
+
+  it('keeps every NetworkPolicy on, with egress rules, and never pushes secrets to AWS', () => {
+    expect(broken({ webhook: { networkPolicy: { enabled: false } } })).toContainEqual(
+      '/webhook/networkPolicy/enabled must be equal to constant',
+    );
+    expect(broken({ networkPolicy: { egress: [] } })).toContainEqual(
+      '/networkPolicy/egress must NOT have fewer than 1 items',
+    );
+    expect(broken({ processPushSecret: true })).toContainEqual(
+      '/processPushSecret must be equal to constant',
+    );
+  });
+
+  it('runs on the system node group', async () => {
+    const values = await mergedValues(await component('external-secrets'), 'staging');
+    expect(values.global).toEqual({ nodeSelector: { 'eks.amazonaws.com/nodegroup': 'system' } });
+  });
+});
+
+describe('aws-load-balancer-controller values: no public endpoint', () => {
+  let validate: ValidateFunction;
+  let prod: Values;
+  beforeAll(async () => {
+    validate = await validator('aws-load-balancer-controller');
+    prod = await mergedValues(await component('aws-load-balancer-controller'), 'prod');
+  });
+  const broken = (patch: Values) => errorsOf(validate, mergeValues(prod, patch));
+
+  it('pins every ALB of class alb to internal, by IngressClassParams and by default', () => {
+    expect(prod.ingressClassParams).toEqual({
+      create: true,
+      spec: { scheme: 'internal', ipAddressType: 'ipv4' },
+    });
+    expect(broken({ ingressClassParams: { spec: { scheme: 'internet-facing' } } })).toContainEqual(
+      '/ingressClassParams/spec/scheme must be equal to constant',
+    );
+    expect(broken({ defaultLoadBalancerScheme: 'internet-facing' })).toContainEqual(
+      '/defaultLoadBalancerScheme must be equal to constant',
+    );
+  });
+
+  it('asks for no add-on the IAM policy does not grant (WAF, Shield)', () => {
+    expect(broken({ enableWafv2: true })).toContainEqual('/enableWafv2 must be equal to constant');
+    expect(broken({ enableShield: true })).toContainEqual('/enableShield must be equal to constant');
+  });
+
+  it('finds the VPC by the Name tag infra gives it (the cluster name) and runs on the system node group', () => {
+    expect(prod.vpcTags).toEqual({ Name: 'airspark-prod' });
+    expect(prod.clusterName).toBe('airspark-prod');
+    expect(prod.nodeSelector).toEqual({ 'eks.amazonaws.com/nodegroup': 'system' });
   });
 });

@@ -190,3 +190,46 @@ it('publishes schema/infra-outputs.schema.json fresh from the source (run `pnpm 
   const published = await readFile(path.join(repoRoot, 'infra/schema/infra-outputs.schema.json'), 'utf8');
   expect(published).toBe(`${JSON.stringify(infraOutputsSchema, null, 2)}\n`);
 });
+
+describe('hand-off of the Airflow database (database type rds)', () => {
+  const prodValues = async () => {
+    const env = (await realEnvironment('prod')).environment;
+    return {
+      [STACK_OUTPUTS.clusterName]: 'airspark-prod',
+      [STACK_OUTPUTS.clusterArn]: 'arn:aws:eks:eu-west-1:333333333333:cluster/airspark-prod',
+      [STACK_OUTPUTS.clusterEndpoint]:
+        'https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
+      [STACK_OUTPUTS.vpcId]: 'vpc-0a1b2c3d4e5f60718',
+      [STACK_OUTPUTS.efsFileSystemId]: 'fs-0123456789abcdef0',
+      [STACK_OUTPUTS.efsAccessPointId]: 'fsap-0123456789abcdef0',
+      [STACK_OUTPUTS.karpenterInterruptionQueue]: 'airspark-prod-karpenter',
+      [STACK_OUTPUTS.podIdentityRoleArns]: expectedRoleArns(env),
+      [STACK_OUTPUTS.airflowDatabaseAddress]:
+        'airspark-prod-airflow.c0ffee123456.eu-west-1.rds.amazonaws.com',
+      [STACK_OUTPUTS.airflowDatabaseSecretArn]:
+        'arn:aws:secretsmanager:eu-west-1:333333333333:secret:rds!db-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9-AbCdEf',
+    };
+  };
+
+  it('writes the database host and the RDS-managed secret ARN, valid against the schema', async () => {
+    await writeFile(path.join(root, 'outputs.json'), asTerraformJson(await prodValues()));
+    const result = await handoff(['--env', 'prod', '--from', 'outputs.json']);
+    expect(result.code).toBe(0);
+    const written = JSON.parse(await readFile(path.join(root, infraOutputsFile('prod')), 'utf8'));
+    expect(written.airflowDatabaseAddress).toBe(
+      'airspark-prod-airflow.c0ffee123456.eu-west-1.rds.amazonaws.com',
+    );
+    expect(written.airflowDatabaseSecretArn).toMatch(/:secret:rds!db-/);
+    const validate = new Ajv2020({ strict: false }).compile(infraOutputsSchema);
+    expect(validate(written)).toBe(true);
+  });
+
+  it('refuses outputs of a stack deployed without the database (an older stack)', async () => {
+    const { [STACK_OUTPUTS.airflowDatabaseSecretArn]: _dropped, ...values } = await prodValues();
+    await writeFile(path.join(root, 'outputs.json'), asTerraformJson(values));
+    const result = await handoff(['--env', 'prod', '--from', 'outputs.json']);
+    expect(result.code).toBe(1);
+    expect(result.out + result.err).toContain('output "airflow_database_secret_arn" is missing');
+    await expect(stat(path.join(root, infraOutputsFile('prod')))).rejects.toThrow();
+  });
+});

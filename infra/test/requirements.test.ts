@@ -62,6 +62,28 @@ describe('infrastructure requirements of an environment', () => {
     const long = 'a'.repeat(50);
     const { findings } = await devAfter('name: airspark-dev\n', `name: ${long}\n`);
     expect(findings.length).toBeGreaterThan(0);
-    expect(findings.every((f) => f.message.includes('longer than 64 characters'))).toBe(true);
+    expect(findings.every((f) => /longer than 6[34] characters/.test(f.message))).toBe(true);
+    expect(findings.map((f) => f.message)).toContainEqual(expect.stringContaining('access-log bucket name'));
+  });
+
+  it('refuse an RDS database without settings, settings without RDS, and a storage ceiling below the start', async () => {
+    const root = await temporaryRepository();
+    const file = path.join(root, 'clusters/prod/environment.yaml');
+    await editFile(file, /\n {6}rds:\n( {8}.*\n)+/, '\n');
+    const prod = (await loadEnvironments(root, ['prod'])).environments[0];
+    if (!prod) throw new Error('prod did not load');
+    expect(checkInfraRequirements(prod)).toEqual([
+      expect.objectContaining({
+        file: 'clusters/prod/environment.yaml',
+        message: expect.stringContaining('database type rds needs its settings'),
+      }),
+    ]);
+    const settings =
+      '\n      rds:\n        instanceClass: db.t4g.medium\n        engineVersion: "17"\n        allocatedStorageGiB: 50\n        maxAllocatedStorageGiB: 20\n        multiAz: false\n        backupRetentionDays: 7\n        deletionProtection: false\n';
+    const { findings } = await devAfter(/(secretName: airflow-metadata-db.*)\n/, `$1${settings}`);
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('only read when type is rds (here in-cluster)'),
+      expect.stringContaining('maxAllocatedStorageGiB (20) is below allocatedStorageGiB (50)'),
+    ]);
   });
 });

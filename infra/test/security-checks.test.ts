@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Allowlist, emptyAllowlist, readAllowlist } from '../src/checks/allowlist.js';
 import { checkStacks } from '../src/checks/run-checks.js';
 import type { SynthesizedStack } from '../src/checks/synthesized-stack.js';
-import { type Json, realEnvironments, repoRoot, synthesizeForChecks } from './helpers.js';
+import { type Json, realEnvironments, ref, repoRoot, synthesizeForChecks } from './helpers.js';
 
 let stacks: SynthesizedStack[];
 let allowlist: Allowlist;
@@ -85,6 +85,7 @@ describe('infra/s3-encryption', () => {
       ['infra/s3-encryption', 'aws_s3_bucket.scratch'],
       ['infra/s3-public-access-block', 'aws_s3_bucket.scratch'],
       ['infra/s3-tls-only', 'aws_s3_bucket.scratch'],
+      ['infra/s3-access-logging', 'aws_s3_bucket.scratch'],
     ]);
     const setDefault = (value: Record<string, unknown>) =>
       broken('dev', (json) => {
@@ -94,10 +95,10 @@ describe('infra/s3-encryption', () => {
           config.rule[0].apply_server_side_encryption_by_default = value;
       });
     expect(errors(setDefault({ sse_algorithm: 'AES256' })).map((f) => f.message)).toEqual(
-      Array(3).fill(expect.stringContaining('encrypted with AES256')),
+      Array(4).fill(expect.stringContaining('encrypted with AES256')),
     );
     expect(errors(setDefault({ sse_algorithm: 'aws:kms' })).map((f) => f.message)).toEqual(
-      Array(3).fill(expect.stringContaining('AWS managed aws/s3 key')),
+      Array(4).fill(expect.stringContaining('AWS managed aws/s3 key')),
     );
   });
 
@@ -121,7 +122,7 @@ describe('infra/s3-public-access-block', () => {
   it('fires when a bucket loses its block, or when one setting is off', () => {
     const without = broken('prod', (json) => {
       delete json.resource.aws_s3_bucket_public_access_block[
-        nameOf(json, 'aws_s3_bucket_public_access_block', 'logs')
+        nameOf(json, 'aws_s3_bucket_public_access_block', 'storage_logs')
       ];
     });
     expect(errors(without).map((f) => [f.rule, f.resource])).toEqual([
@@ -154,6 +155,75 @@ describe('infra/s3-tls-only', () => {
       });
     });
     expect(errors(stack).map((f) => f.rule)).toEqual(['infra/s3-tls-only']);
+  });
+});
+
+describe('infra/s3-access-logging', () => {
+  it('fires for a bucket whose access logging is removed, naming the bucket', () => {
+    let bucket = '';
+    const stack = broken('prod', (json) => {
+      bucket = nameOf(json, 'aws_s3_bucket', 'storage_data');
+      const [logging] = Object.entries(json.resource.aws_s3_bucket_logging).find(
+        ([, l]: [string, Json]) => l.bucket === `\${aws_s3_bucket.${bucket}.id}`,
+      ) as [string, Json];
+      delete json.resource.aws_s3_bucket_logging[logging];
+    });
+    expect(errors(stack).map((f) => [f.rule, f.resource, f.message.split(';')[0]])).toEqual([
+      ['infra/s3-access-logging', `aws_s3_bucket.${bucket}`, 'bucket has no server access logging'],
+    ]);
+  });
+
+  it('fires for logging into the bucket itself and for a target outside the stack; the access-log bucket is exempt', () => {
+    const stack = broken('dev', (json) => {
+      const data = nameOf(json, 'aws_s3_bucket', 'storage_data');
+      const events = nameOf(json, 'aws_s3_bucket', 'spark-event-logs');
+      for (const logging of Object.values(json.resource.aws_s3_bucket_logging) as Json[]) {
+        if (logging.bucket === `\${aws_s3_bucket.${data}.id}`) logging.target_bucket = logging.bucket;
+        if (logging.bucket === `\${aws_s3_bucket.${events}.id}`)
+          logging.target_bucket = 'someone-elses-bucket';
+      }
+    });
+    const messages = errors(stack).map((f) => `${f.rule} ${f.message.split(';')[0]}`);
+    expect(messages).toEqual([
+      expect.stringContaining('"someone-elses-bucket", which is not a bucket of this stack'),
+      'infra/s3-access-logging bucket logs its access into itself, which logs its own log writes without end',
+    ]);
+    // With the data bucket now a log target of itself, the real access-log bucket is still exempt.
+    expect(errors(stack).some((f) => f.resource?.includes('access-logs'))).toBe(false);
+  });
+});
+
+describe('infra/cloudwatch-log-encryption', () => {
+  it('fires for the EKS control-plane log group without the platform key, at its line', () => {
+    let group = '';
+    const stack = broken('prod', (json) => {
+      group = nameOf(json, 'aws_cloudwatch_log_group', 'cluster_logs');
+      delete json.resource.aws_cloudwatch_log_group[group].kms_key_id;
+    });
+    const [finding, ...rest] = errors(stack);
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      rule: 'infra/cloudwatch-log-encryption',
+      resource: `aws_cloudwatch_log_group.${group}`,
+      message: expect.stringContaining('not encrypted with a customer managed key'),
+    });
+    expect(stack.text.split('\n')[(finding?.line ?? 0) - 1]).toBe(`      "${group}": {`);
+  });
+
+  it('fires for a key that is not a KMS key of the stack, or not an ARN', () => {
+    const withKey = (key: string) =>
+      broken('staging', (json) => {
+        json.resource.aws_cloudwatch_log_group[
+          nameOf(json, 'aws_cloudwatch_log_group', 'cluster_logs')
+        ].kms_key_id = key;
+      });
+    expect(errors(withKey(ref('aws_s3_bucket', 'x', 'arn'))).map((f) => f.message)).toEqual([
+      expect.stringContaining('not to a KMS key of this stack'),
+    ]);
+    expect(errors(withKey('alias/aws/logs')).map((f) => f.message)).toEqual([
+      expect.stringContaining('is not a KMS key ARN'),
+    ]);
+    expect(errors(withKey('arn:aws:kms:eu-west-1:222222222222:key/abc'))).toEqual([]);
   });
 });
 
@@ -414,5 +484,34 @@ describe('infra/allowlist-unused', () => {
         message: expect.stringContaining('"ReadOnlyAccess"'),
       }),
     ]);
+  });
+});
+
+describe('infra/allowlist-unused', () => {
+  it('warns about an entry no checked stack needs, but not when asked to judge a subset of environments', () => {
+    const dev = [stackOf('dev')];
+    const unused = checkStacks(dev, allowlist).filter((f) => f.rule === 'infra/allowlist-unused');
+    // RDS Enhanced Monitoring exists only where infra provisions the database (not dev).
+    expect(unused.map((f) => f.message)).toEqual([
+      expect.stringContaining('managed-policy entry "service-role/AmazonRDSEnhancedMonitoringRole"'),
+    ]);
+    expect(checkStacks(dev, allowlist, { reportUnused: false })).toEqual([]);
+  });
+});
+
+describe('infra/vpc-flow-logs', () => {
+  it('fires for the VPC when its flow log is removed or records only rejected traffic', () => {
+    let vpc = '';
+    const without = broken('prod', (json) => {
+      vpc = nameOf(json, 'aws_vpc', 'network_vpc');
+      delete json.resource.aws_flow_log;
+    });
+    expect(errors(without).map((f) => [f.rule, f.resource])).toEqual([
+      ['infra/vpc-flow-logs', `aws_vpc.${vpc}`],
+    ]);
+    const rejectOnly = broken('dev', (json) => {
+      for (const log of Object.values(json.resource.aws_flow_log) as Json[]) log.traffic_type = 'REJECT';
+    });
+    expect(errors(rejectOnly).map((f) => f.rule)).toEqual(['infra/vpc-flow-logs']);
   });
 });

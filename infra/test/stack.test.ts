@@ -17,8 +17,12 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../src/handoff/stack-outputs.js';
 import { expectedRoleArns } from '../src/handoff/terraform-outputs.js';
+import { awsContext } from '../src/stack/aws-context.js';
 import { INTERRUPTION_EVENTS } from '../src/stack/karpenter.js';
+import { accessLogBucketName } from '../src/stack/storage-buckets.js';
 import { type Json, realEnvironment, ref, resourcesOf, synthStack } from './helpers.js';
+
+const stackContext = (env: LoadedEnvironment) => awsContext(env.name, env.environment);
 
 /** The part of a resource's JSON after cdktf's logical-id hash, so tests can find constructs by path. */
 const named = (entries: Array<[string, Json]>, fragment: string) => {
@@ -38,7 +42,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     ({ synthesized, json } = synthStack(env));
   });
 
-  it('keeps its state in the environment’s S3 bucket with S3-native locking, on Terraform >= 1.10', () => {
+  it('keeps its state in the environment’s S3 bucket with S3-native locking, on Terraform >= 1.11 (write-only arguments)', () => {
     expect(json.terraform.backend.s3).toEqual({
       bucket: env.environment.terraformState.bucket,
       key: `airspark/${envName}/terraform.tfstate`,
@@ -46,7 +50,7 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       encrypt: true,
       use_lockfile: true,
     });
-    expect(json.terraform.required_version).toBe('>= 1.10.0');
+    expect(json.terraform.required_version).toBe('>= 1.11.0');
   });
 
   it('refuses to apply in any account but the environment’s', () => {
@@ -189,6 +193,9 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       [names.podIdentityRoles.airflow, names.podIdentityBindings.airflow],
       [names.podIdentityRoles.livy, names.podIdentityBindings.livy],
       [names.podIdentityRoles.karpenterController, names.podIdentityBindings.karpenterController],
+      [names.podIdentityRoles.externalSecrets, names.podIdentityBindings.externalSecrets],
+      [names.podIdentityRoles.awsLoadBalancerController, names.podIdentityBindings.awsLoadBalancerController],
+      [names.podIdentityRoles.sparkHistoryServer, names.podIdentityBindings.sparkHistoryServer],
       ...env.environment.spark.teams.map(
         (t) =>
           [names.podIdentityRoles.sparkTeams[t.name], names.podIdentityBindings.sparkTeams[t.name]] as const,
@@ -270,13 +277,18 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     }
   });
 
-  it('creates the three buckets private, versioned, KMS-encrypted, TLS-only, with lifecycle rules on logs', () => {
+  it('creates the three buckets and the access-log bucket private, versioned, KMS-encrypted, TLS-only, with lifecycle rules on logs', () => {
     const buckets = env.environment.storage.buckets;
-    for (const name of [buckets.data, buckets.logs, buckets.sparkEventLogs]) {
+    for (const name of [
+      buckets.data,
+      buckets.logs,
+      buckets.sparkEventLogs,
+      accessLogBucketName(stackContext(env)),
+    ]) {
       expect(synthesized).toHaveResourceWithProperties(S3Bucket, { bucket: name });
     }
     const bucketIds = resourcesOf(json, 'aws_s3_bucket').map(([id]) => ref('aws_s3_bucket', id));
-    expect(bucketIds).toHaveLength(3);
+    expect(bucketIds).toHaveLength(4);
     for (const id of bucketIds) {
       expect(synthesized).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
         bucket: id,
@@ -409,8 +421,17 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
     }
   });
 
-  it('declares every output the hand-off reads', () => {
-    expect(Object.keys(json.output).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
+  it('declares every output the hand-off reads (the database ones only where infra/ provisions it)', () => {
+    const databaseOutputs: string[] = [
+      STACK_OUTPUTS.airflowDatabaseAddress,
+      STACK_OUTPUTS.airflowDatabaseSecretArn,
+    ];
+    const provisioned = env.environment.components.airflow.database.type === 'rds';
+    expect(Object.keys(json.output).sort()).toEqual(
+      Object.values(STACK_OUTPUTS)
+        .filter((o) => provisioned || !databaseOutputs.includes(o))
+        .sort(),
+    );
     expect(Object.keys(json.output[STACK_OUTPUTS.podIdentityRoleArns].value).sort()).toEqual(
       Object.keys(expectedRoleArns(env.environment)).sort(),
     );

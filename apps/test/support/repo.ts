@@ -69,7 +69,12 @@ export async function environment(env: EnvName): Promise<Environment> {
  * Stand-in for the infrastructure hand-off (clusters/<env>/infra-outputs.json), which exists only
  * after `cdktf deploy`: the renderer skips components that need it until then.
  */
-export const INFRA_STAND_IN = { efsFileSystemId: 'fs-0123456789abcdef0' } as const;
+export const INFRA_STAND_IN = {
+  efsFileSystemId: 'fs-0123456789abcdef0',
+  airflowDatabaseAddress: 'airspark-prod-airflow.c0ffee123456.eu-west-1.rds.amazonaws.com',
+  airflowDatabaseSecretArn:
+    'arn:aws:secretsmanager:eu-west-1:333333333333:secret:rds!db-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9-AbCdEf',
+} as const;
 
 /**
  * Resolves an expression of component.yaml (`spark.teams[*].namespace`, `names.clusterName`,

@@ -8,6 +8,7 @@ import {
   checkIamWildcardAction,
   checkIamWildcardResource,
 } from './iam-rules.js';
+import { checkCloudwatchLogEncryption, checkS3AccessLogging, checkVpcFlowLogs } from './logging-rules.js';
 import { checkS3Encryption, checkS3PublicAccessBlock, checkS3TlsOnly } from './s3-rules.js';
 import type { SynthesizedStack } from './synthesized-stack.js';
 
@@ -30,6 +31,11 @@ export const securityRules: readonly SecurityRule[] = [
     check: checkS3PublicAccessBlock,
   },
   { id: 'infra/s3-tls-only', summary: 'S3 bucket policies deny requests without TLS', check: checkS3TlsOnly },
+  {
+    id: 'infra/s3-access-logging',
+    summary: 'S3 buckets send server access logs to the access-log bucket of the stack',
+    check: checkS3AccessLogging,
+  },
   {
     id: 'infra/iam-wildcard-action',
     summary: 'no Allow of "*", "service:*" or NotAction',
@@ -57,16 +63,27 @@ export const securityRules: readonly SecurityRule[] = [
   },
   { id: 'infra/efs-encryption', summary: 'EFS file systems encrypted at rest', check: checkEfsEncryption },
   { id: 'infra/sqs-encryption', summary: 'SQS queues encrypted at rest', check: checkSqsEncryption },
+  {
+    id: 'infra/cloudwatch-log-encryption',
+    summary: 'CloudWatch log groups encrypted with a customer managed KMS key of the stack',
+    check: checkCloudwatchLogEncryption,
+  },
+  { id: 'infra/vpc-flow-logs', summary: 'every VPC has a flow log of all traffic', check: checkVpcFlowLogs },
 ];
 
 /**
  * Runs every rule on every stack. Allow-list entries that no stack needed are reported as warnings,
- * so that exceptions disappear with the code that needed them.
+ * so that exceptions disappear with the code that needed them (unless `reportUnused` is false: a
+ * run over some environments cannot tell an entry another one needs from a stale one).
  */
-export function checkStacks(stacks: readonly SynthesizedStack[], allowlist: Allowlist): Finding[] {
+export function checkStacks(
+  stacks: readonly SynthesizedStack[],
+  allowlist: Allowlist,
+  options: { reportUnused?: boolean } = {},
+): Finding[] {
   const context: CheckContext = { allowlist, used: new Set() };
   const findings = stacks.flatMap((stack) => securityRules.flatMap((rule) => rule.check(stack, context)));
-  if (stacks.length === 0) return findings;
+  if (stacks.length === 0 || options.reportUnused === false) return findings;
   const entries = [
     ...allowlist.wildcardResources.map((e) => ({ entry: e, what: `wildcard-resource entry "${e.sid}"` })),
     ...allowlist.managedPolicies.map((e) => ({ entry: e, what: `managed-policy entry "${e.policy}"` })),

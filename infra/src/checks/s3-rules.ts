@@ -11,7 +11,7 @@ import {
 } from './synthesized-stack.js';
 
 /** The bucket a bucket-level resource (`bucket = ...`) configures: by reference or by literal name. */
-function bucketOwnerFinder(buckets: TerraformElement[]) {
+export function bucketOwnerFinder(buckets: TerraformElement[]) {
   return (value: unknown): TerraformElement | undefined => {
     const reference = referenceOf(value);
     if (reference) {

@@ -7,6 +7,7 @@ import { DEFAULT_SYSTEM_NODE_GROUP, isArmInstanceType } from '../stack/system-no
 export const VPC_PREFIX_RANGE = { min: 16, max: 19 } as const;
 const IAM_ROLE_NAME_MAX = 64;
 const EVENT_RULE_NAME_MAX = 64;
+const BUCKET_NAME_MAX = 63;
 const everywhere = new Set(['0.0.0.0/0', '::/0']);
 
 /**
@@ -98,6 +99,32 @@ export function checkInfraRequirements(loaded: LoadedEnvironment): Finding[] {
     fail(
       ['cluster', 'name'],
       `EventBridge rule name ${longestRule} is longer than ${EVENT_RULE_NAME_MAX} characters; shorten the cluster name.`,
+    );
+  }
+  const database = env.components.airflow.database;
+  if (database.type === 'rds' && !database.rds) {
+    fail(
+      ['components', 'airflow', 'database', 'type'],
+      'database type rds needs its settings: add components.airflow.database.rds (instanceClass, engineVersion, storage, multiAz, backups, deletionProtection).',
+    );
+  }
+  if (database.type !== 'rds' && database.rds) {
+    fail(
+      ['components', 'airflow', 'database', 'rds'],
+      `components.airflow.database.rds is only read when type is rds (here ${database.type}); remove it or set type: rds.`,
+    );
+  }
+  if (database.rds && database.rds.maxAllocatedStorageGiB < database.rds.allocatedStorageGiB) {
+    fail(
+      ['components', 'airflow', 'database', 'rds', 'maxAllocatedStorageGiB'],
+      `maxAllocatedStorageGiB (${database.rds.maxAllocatedStorageGiB}) is below allocatedStorageGiB (${database.rds.allocatedStorageGiB}); storage autoscaling needs a ceiling above the start.`,
+    );
+  }
+  const accessLogs = `${names.clusterName}-s3-access-logs-${env.aws.accountId}`;
+  if (accessLogs.length > BUCKET_NAME_MAX) {
+    fail(
+      ['cluster', 'name'],
+      `the access-log bucket name ${accessLogs} is longer than ${BUCKET_NAME_MAX} characters; shorten the cluster name.`,
     );
   }
   return findings;

@@ -43,6 +43,17 @@ export const infraOutputsSchema = {
       description:
         'Access point for shared Spark/Livy data (uid/gid 185): a PersistentVolume `volumeHandle: <fs>::<fsap>`.',
     },
+    airflowDatabaseAddress: {
+      type: 'string',
+      pattern: '^[a-z0-9.-]+\\.rds\\.amazonaws\\.com$',
+      description: 'Host of the Airflow metadata database (database type rds only).',
+    },
+    airflowDatabaseSecretArn: {
+      type: 'string',
+      pattern: '^arn:aws(-us-gov)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:rds!.+$',
+      description:
+        'The RDS-managed secret with the master user name and password (database type rds only); External Secrets builds the connection from it.',
+    },
   },
 } as const;
 

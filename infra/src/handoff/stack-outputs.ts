@@ -12,6 +12,9 @@ export const STACK_OUTPUTS = {
   karpenterInterruptionQueue: 'karpenter_interruption_queue',
   /** Map of role key (`airflow`, `spark-team-a`, ...) to ARN: checked against platformNames. */
   podIdentityRoleArns: 'pod_identity_role_arns',
+  /** Only when infra/ provisions the Airflow database (database type rds). */
+  airflowDatabaseAddress: 'airflow_database_address',
+  airflowDatabaseSecretArn: 'airflow_database_secret_arn',
 } as const;
 
 export type StackOutputKey = keyof typeof STACK_OUTPUTS;

@@ -85,6 +85,10 @@ export function toInfraOutputs(
     efsFileSystemId: text('efsFileSystemId'),
     efsAccessPointId: text('efsAccessPointId'),
   };
+  if (names.airflowDatabase.provisioned) {
+    outputs.airflowDatabaseAddress = text('airflowDatabaseAddress');
+    outputs.airflowDatabaseSecretArn = text('airflowDatabaseSecretArn');
+  }
   if (findings.length > 0) return { findings };
   expectEqual('cluster name', outputs.clusterName, names.clusterName);
   expectEqual(

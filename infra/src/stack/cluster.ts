@@ -31,7 +31,7 @@ export const principalId = (arn: string): string =>
 export class Cluster extends Construct {
   readonly cluster: EksCluster;
 
-  constructor(scope: Construct, id: string, context: AwsContext, network: Network) {
+  constructor(scope: Construct, id: string, context: AwsContext, network: Network, platformKeyArn: string) {
     super(scope, id);
     const { environment, names } = context;
     const clusterName = names.clusterName;
@@ -63,10 +63,13 @@ export class Cluster extends Construct {
       ),
     });
 
-    // Created before the cluster, so that EKS does not create it without a retention.
+    // Created before the cluster, so that EKS does not create it without a retention or
+    // unencrypted: audit logs name every caller and object, so they are encrypted with the
+    // platform key (whose policy admits CloudWatch Logs for this group).
     const logs = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/eks/${clusterName}/cluster`,
       retentionInDays: CLUSTER_LOG_RETENTION_DAYS,
+      kmsKeyId: platformKeyArn,
     });
 
     const endpoint = environment.cluster.endpoint;

@@ -9,7 +9,7 @@ export interface PolicyStatement {
   /** Every statement gets a Sid: the allow-list and the findings refer to statements by it. */
   Sid: string;
   Effect: 'Allow' | 'Deny';
-  Principal?: '*' | { Service?: string | string[]; AWS?: string | string[] };
+  Principal?: '*' | { Service?: string | string[]; AWS?: string | string[]; Federated?: string };
   Action: string | string[];
   Resource?: string | string[];
   Condition?: ConditionBlock;

@@ -48,12 +48,16 @@ export function s3ReadWrite(context: AwsContext, what: string, location: S3Locat
   ];
 }
 
-/** Use of the buckets' KMS key, and only through S3. */
-export function s3KeyUse(context: AwsContext, keyArn: string): PolicyStatement {
+/** Use of the buckets' KMS key, and only through S3 (read-only roles pass just kms:Decrypt). */
+export function s3KeyUse(
+  context: AwsContext,
+  keyArn: string,
+  actions: string[] = ['kms:Decrypt', 'kms:GenerateDataKey'],
+): PolicyStatement {
   return {
     Sid: 'UseBucketKeyThroughS3',
     Effect: 'Allow',
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Action: actions,
     Resource: keyArn,
     Condition: { StringEquals: { 'kms:ViaService': `s3.${context.region}.amazonaws.com` } },
   };

@@ -268,14 +268,73 @@ export const environmentSchema = {
               required: ['type', 'secretName'],
               properties: {
                 type: {
-                  enum: ['in-cluster', 'external'],
-                  description: 'in-cluster Postgres is for dev only.',
+                  enum: ['in-cluster', 'external', 'rds'],
+                  description:
+                    "in-cluster: the chart's Postgres (dev only); rds: an RDS PostgreSQL instance provisioned by infra/ (settings in `rds`); external: a database the platform does not manage, its Secret created outside the platform.",
                 },
                 secretName: {
                   type: 'string',
                   pattern: dnsLabel,
                   description:
-                    'Pre-created Secret with key `connection` (the SQLAlchemy URL), for the in-cluster Postgres too: the chart never generates a database password.',
+                    'Secret with key `connection` (the SQLAlchemy URL), made by External Secrets for in-cluster and rds (apps/airflow-secrets, apps/airflow-metadata-db): the chart never generates a database password.',
+                },
+                rds: {
+                  type: 'object',
+                  additionalProperties: false,
+                  description:
+                    'The RDS PostgreSQL instance infra/ provisions when type is rds (docs/adr/0040-airflow-metadata-database-rds.md).',
+                  required: [
+                    'instanceClass',
+                    'engineVersion',
+                    'allocatedStorageGiB',
+                    'maxAllocatedStorageGiB',
+                    'multiAz',
+                    'backupRetentionDays',
+                    'deletionProtection',
+                  ],
+                  properties: {
+                    instanceClass: { type: 'string', pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$' },
+                    engineVersion: {
+                      type: 'string',
+                      pattern: '^1[4-9](\\.[0-9]+)?$',
+                      description:
+                        'PostgreSQL major (e.g. "17": RDS picks the newest minor and applies minor upgrades) or major.minor.',
+                    },
+                    allocatedStorageGiB: { type: 'integer', minimum: 20, maximum: 65536 },
+                    maxAllocatedStorageGiB: {
+                      type: 'integer',
+                      minimum: 20,
+                      maximum: 65536,
+                      description: 'Storage autoscaling ceiling; at least allocatedStorageGiB.',
+                    },
+                    multiAz: {
+                      type: 'boolean',
+                      description: 'A synchronous standby in another zone (prod).',
+                    },
+                    backupRetentionDays: { type: 'integer', minimum: 1, maximum: 35 },
+                    deletionProtection: { type: 'boolean' },
+                  },
+                },
+              },
+            },
+            ingress: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['enabled', 'host', 'certificateArn'],
+              description:
+                'The Airflow UI behind an internal ALB with TLS (AWS Load Balancer Controller); never internet-facing.',
+              properties: {
+                enabled: { type: 'boolean' },
+                host: {
+                  type: 'string',
+                  pattern: '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+                  description: 'DNS name of the UI (a private zone record pointing at the ALB).',
+                },
+                certificateArn: {
+                  type: 'string',
+                  pattern:
+                    '^arn:aws(-us-gov)?:acm:[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9]{12}:certificate/[0-9a-f-]{36}$',
+                  description: "ACM certificate for host, in the environment's account and region.",
                 },
               },
             },
@@ -288,6 +347,21 @@ export const environmentSchema = {
           'image',
         ] as const),
         karpenter: component('Karpenter node autoscaler.', { chartVersion }, ['chartVersion'] as const),
+        externalSecrets: component(
+          'External Secrets Operator: Kubernetes Secrets from AWS Secrets Manager (apps/external-secrets).',
+          { chartVersion },
+          ['chartVersion'] as const,
+        ),
+        awsLoadBalancerController: component(
+          'AWS Load Balancer Controller: internal ALBs for Ingresses (apps/aws-load-balancer-controller).',
+          { chartVersion },
+          ['chartVersion'] as const,
+        ),
+        sparkHistoryServer: component(
+          'Spark History Server over the event-log bucket, our own chart in apps/spark-history-server (image: spark.jobImage).',
+          { chartVersion },
+          ['chartVersion'] as const,
+        ),
       },
     },
     spark: {
@@ -337,6 +411,49 @@ export const environmentSchema = {
           properties: { data: bucketName, logs: bucketName, sparkEventLogs: bucketName },
         },
       },
+    },
+    imagePublishing: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['githubRepository', 'githubEnvironment'],
+      description:
+        'The account whose ECR repositories .github/workflows/images.yml pushes to: infra/ creates the GitHub OIDC provider and a push-only role that only workflow jobs of this repository running in this GitHub environment can assume (docs/adr/0042-internal-alb-ecr-and-github-oidc.md).',
+      properties: {
+        githubRepository: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+          description: 'owner/name of the repository whose workflow pushes the images.',
+        },
+        githubEnvironment: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]{1,255}$',
+          description:
+            'The GitHub environment of the pushing job (its OIDC subject is repo:<owner/name>:environment:<this>); protect it with required reviewers.',
+        },
+        replicateTo: {
+          type: 'array',
+          uniqueItems: true,
+          description:
+            'Registries (account, region) that ECR replicates the platform images into: the other environments. Each must name this account in its imageReplicationSource.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['accountId', 'region'],
+            properties: {
+              accountId: { type: 'string', pattern: '^[0-9]{12}$' },
+              region: { type: 'string', pattern: awsRegion },
+            },
+          },
+        },
+      },
+    },
+    imageReplicationSource: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['accountId'],
+      description:
+        'The account whose ECR replicates the platform images into this one (the environment with imagePublishing): its registry policy admits that account for the platform repositories only.',
+      properties: { accountId: { type: 'string', pattern: '^[0-9]{12}$' } },
     },
     terraformState: {
       type: 'object',

@@ -35,6 +35,12 @@ export interface PlatformNames {
     karpenterController: string;
     efsCsi: string;
     ebsCsi: string;
+    /** External Secrets Operator: reads the platform's secrets (prefix `secretsPrefix`) only. */
+    externalSecrets: string;
+    /** AWS Load Balancer Controller: manages the ALBs of Ingresses. */
+    awsLoadBalancerController: string;
+    /** Spark History Server: reads the Spark event logs. */
+    sparkHistoryServer: string;
     /** One role per Spark team, used by its drivers and executors. */
     sparkTeams: Record<string, string>;
   };
@@ -45,8 +51,38 @@ export interface PlatformNames {
     karpenterController: PodIdentityBinding;
     efsCsi: PodIdentityBinding;
     ebsCsi: PodIdentityBinding;
+    externalSecrets: PodIdentityBinding;
+    awsLoadBalancerController: PodIdentityBinding;
+    sparkHistoryServer: PodIdentityBinding;
     sparkTeams: Record<string, PodIdentityBinding>;
   };
+  /**
+   * AWS Secrets Manager names. Every secret the platform creates starts with `secretsPrefix`, and the
+   * External Secrets role may read nothing else (plus the RDS-managed master secret, by ARN).
+   */
+  secrets: {
+    secretsPrefix: string;
+    airflowFernetKey: string;
+    airflowApiSecretKey: string;
+    airflowJwtSecret: string;
+    /** Password of the chart's in-cluster Postgres (database type in-cluster only). */
+    airflowPostgresPassword: string;
+    /**
+     * The Git connection of the DAG bundle (a read-only repository token): the one value infra/
+     * cannot generate. infra/ creates the secret empty; an operator puts the token in once.
+     */
+    airflowGitConnection: string;
+  };
+  /** The Airflow metadata database infra/ provisions (database type rds). */
+  airflowDatabase: {
+    /** RDS instance identifier (also names its subnet group, parameter group, security group). */
+    identifier: string;
+    /** Whether infra/ provisions it: true for database type rds. */
+    provisioned: boolean;
+    databaseName: string;
+  };
+  /** ECR repository names (without registry) of the images the environment pins in its own registry. */
+  ecrRepositories: string[];
   /** The S3 places the platform writes to; the IAM policies grant exactly these. */
   storage: {
     /** Airflow `remote_base_log_folder` (as `s3Url(..., 's3')`). */
@@ -83,6 +119,9 @@ export function platformNames(env: Environment): PlatformNames {
       karpenterController: `${cluster}-karpenter-controller`,
       efsCsi: `${cluster}-efs-csi`,
       ebsCsi: `${cluster}-ebs-csi`,
+      externalSecrets: `${cluster}-external-secrets`,
+      awsLoadBalancerController: `${cluster}-aws-load-balancer-controller`,
+      sparkHistoryServer: `${cluster}-spark-history-server`,
       sparkTeams: Object.fromEntries(teams.map((t) => [t.name, `${cluster}-spark-${t.name}`])),
     },
     podIdentityBindings: {
@@ -92,10 +131,30 @@ export function platformNames(env: Environment): PlatformNames {
       // The EKS add-ons create these two themselves.
       efsCsi: { namespace: 'kube-system', serviceAccounts: ['efs-csi-controller-sa'] },
       ebsCsi: { namespace: 'kube-system', serviceAccounts: ['ebs-csi-controller-sa'] },
+      externalSecrets: { namespace: 'external-secrets', serviceAccounts: ['external-secrets'] },
+      awsLoadBalancerController: {
+        namespace: 'kube-system',
+        serviceAccounts: ['aws-load-balancer-controller'],
+      },
+      sparkHistoryServer: { namespace: 'spark-history', serviceAccounts: ['spark-history-server'] },
       sparkTeams: Object.fromEntries(
         teams.map((t) => [t.name, { namespace: t.namespace, serviceAccounts: ['spark'] }]),
       ),
     },
+    secrets: {
+      secretsPrefix: `${cluster}/`,
+      airflowFernetKey: `${cluster}/airflow/fernet-key`,
+      airflowApiSecretKey: `${cluster}/airflow/api-secret-key`,
+      airflowJwtSecret: `${cluster}/airflow/jwt-secret`,
+      airflowPostgresPassword: `${cluster}/airflow/postgres-password`,
+      airflowGitConnection: `${cluster}/airflow/git-connection`,
+    },
+    airflowDatabase: {
+      identifier: `${cluster}-airflow`,
+      provisioned: env.components.airflow.database.type === 'rds',
+      databaseName: 'airflow',
+    },
+    ecrRepositories: ownEcrRepositories(env),
     storage: {
       airflowRemoteLogs: { bucket: buckets.logs, prefix: 'airflow-logs/' },
       livyUploads: { bucket: buckets.data, prefix: 'livy-uploads/' },
@@ -104,6 +163,18 @@ export function platformNames(env: Environment): PlatformNames {
       ),
     },
   };
+}
+
+/**
+ * The repositories (path after the registry host) of the images an environment pins in the ECR
+ * registry of its own account and region: the ones its stack creates. Images elsewhere (a mirror,
+ * another account) are not its to create.
+ */
+function ownEcrRepositories(env: Environment): string[] {
+  const registry = `${env.aws.accountId}.dkr.ecr.${env.aws.region}.amazonaws.com/`;
+  const images = [env.components.airflow.image, env.components.livy.image, env.spark.jobImage];
+  const own = images.map((i) => i.repository).filter((r) => r.startsWith(registry));
+  return [...new Set(own.map((r) => r.slice(registry.length)))].sort();
 }
 
 export function roleArn(env: Environment, roleName: string): string {

@@ -31,3 +31,34 @@ describe('platformNames', () => {
     expect(awsPartition('eu-west-1')).toBe('aws');
   });
 });
+
+describe('platformNames for issue 14 (database, secrets, images)', () => {
+  it('derives the secret names under one prefix, the database identifier and the own ECR repositories', async () => {
+    const { environments } = await loadEnvironments(repoRoot, ['dev', 'prod']);
+    const [dev, prod] = ['dev', 'prod'].map((n) => {
+      const env = environments.find((e) => e.name === n)?.environment;
+      if (!env) throw new Error(`${n} did not load`);
+      return platformNames(env);
+    }) as [ReturnType<typeof platformNames>, ReturnType<typeof platformNames>];
+    const { secretsPrefix, ...secrets } = prod.secrets;
+    expect(secretsPrefix).toBe('airspark-prod/');
+    for (const name of Object.values(secrets)) expect(name.startsWith(secretsPrefix)).toBe(true);
+    expect(prod.airflowDatabase).toEqual({
+      identifier: 'airspark-prod-airflow',
+      provisioned: true,
+      databaseName: 'airflow',
+    });
+    expect(dev.airflowDatabase.provisioned).toBe(false);
+    expect(prod.ecrRepositories).toEqual(['airspark/airflow', 'airspark/livy', 'airspark/spark-jobs']);
+  });
+
+  it('creates no ECR repository for an image in another registry', async () => {
+    const { environments } = await loadEnvironments(repoRoot, ['dev']);
+    const env = environments[0]?.environment;
+    if (!env) throw new Error('dev did not load');
+    const mirrored = structuredClone(env);
+    mirrored.components.livy.image.repository = 'registry.example.com/airspark/livy';
+    mirrored.spark.jobImage.repository = '999999999999.dkr.ecr.eu-west-1.amazonaws.com/airspark/spark-jobs';
+    expect(platformNames(mirrored).ecrRepositories).toEqual(['airspark/airflow']);
+  });
+});
