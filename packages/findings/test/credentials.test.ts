@@ -38,6 +38,8 @@ describe('credentials in configuration', () => {
       ['secretName', 'airflow-metadata-db'],
       ['secretKey', 'connection'],
       ['secret', 'airflow-fernet-key'],
+      ['jwtSecret', 'airspark-dev/airflow/jwt-secret'],
+      ['postgresPassword', 'airspark-dev/airflow/postgres-password'],
       ['httpTokens', 'required'],
       [
         'fs.s3a.aws.credentials.provider',
