@@ -52,8 +52,7 @@ function looksLikeLiteralSecret(value: string): boolean {
   if (/\{\{|\$\{|\$\(|^\$[A-Z_]+$|^<.*>$/.test(v)) return false; // templates, placeholders
   if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v) && /[-.]/.test(v))
     return false; // a Kubernetes/secret name (`airflow-fernet-key`)
-  if (/^[a-z0-9][-a-z0-9_.]*(\/[a-z0-9][-a-z0-9_.]*)+$/.test(v))
-    return false; // a Secrets Manager / Vault secret path (`airspark-dev/airflow/jwt-secret`)
+  if (/^[a-z0-9][-a-z0-9_.]*(\/[a-z0-9][-a-z0-9_.]*)+$/.test(v)) return false; // a Secrets Manager / Vault secret path (`airspark-dev/airflow/jwt-secret`)
   if (/^(\/|\.\/|file:|s3a?:|arn:|https?:\/\/[^@]*$)/.test(v)) return false; // paths, ARNs, plain URLs
   if (/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$/.test(v)) return false; // a Java/Python class name
   if (/^(true|false|yes|no|on|off|null|required|optional|none|disabled|enabled)$/i.test(v)) return false;
