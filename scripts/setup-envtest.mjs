@@ -21,7 +21,7 @@ import {
 } from './lib/envtest-assets.mjs';
 import { requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
-import { CommandError } from './lib/run.mjs';
+import { runSetupMain } from './lib/run.mjs';
 import { parseSetupArgs } from './lib/script-args.mjs';
 
 const USAGE = `usage: setup-envtest.mjs [--force]
@@ -105,17 +105,7 @@ async function main() {
   return 0;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  const red = process.stderr.isTTY
-    ? (/** @type {string} */ text) => `\u001b[31m${text}\u001b[39m`
-    : (/** @type {string} */ text) => text;
-  process.stderr.write(`${red('setup-envtest: error:')} ${/** @type {Error} */ (error).message}\n`);
-  if (error instanceof CommandError && error.outputTail)
-    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
-  process.exitCode = 1;
-}
+await runSetupMain('setup-envtest', main);
 
 /**
  * Builds (or reuses) the binaries into `dir`; holds the lock. Re-checks first: the process that held

@@ -13,7 +13,7 @@ import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
 import { goInstall, requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
-import { CommandError } from './lib/run.mjs';
+import { runSetupMain } from './lib/run.mjs';
 import { parseSetupArgs } from './lib/script-args.mjs';
 
 const KUBECONFORM_VERSION = '0.7.0';
@@ -78,14 +78,4 @@ async function main() {
   return 0;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  const red = process.stderr.isTTY
-    ? (/** @type {string} */ text) => `\u001b[31m${text}\u001b[39m`
-    : (/** @type {string} */ text) => text;
-  process.stderr.write(`${red('setup-kubeconform: error:')} ${/** @type {Error} */ (error).message}\n`);
-  if (error instanceof CommandError && error.outputTail)
-    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
-  process.exitCode = 1;
-}
+await runSetupMain('setup-kubeconform', main);

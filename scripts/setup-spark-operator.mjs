@@ -12,7 +12,7 @@ import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
 import { requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
-import { CommandError } from './lib/run.mjs';
+import { runSetupMain } from './lib/run.mjs';
 import { parseSetupArgs } from './lib/script-args.mjs';
 import {
   buildSparkOperator,
@@ -77,11 +77,4 @@ async function main() {
   return 0;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`setup-spark-operator: error: ${/** @type {Error} */ (error).message}\n`);
-  if (error instanceof CommandError && error.outputTail)
-    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
-  process.exitCode = 1;
-}
+await runSetupMain('setup-spark-operator', main);

@@ -15,7 +15,7 @@ import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
 import { goInstall, requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
-import { CommandError } from './lib/run.mjs';
+import { runSetupMain } from './lib/run.mjs';
 import { parseSetupArgs } from './lib/script-args.mjs';
 
 /** github.com/versity/versitygw has no `replace` directives, so `go install pkg@version` builds it. */
@@ -77,11 +77,4 @@ async function main() {
   return 0;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`setup-versitygw: error: ${/** @type {Error} */ (error).message}\n`);
-  if (error instanceof CommandError && error.outputTail)
-    process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
-  process.exitCode = 1;
-}
+await runSetupMain('setup-versitygw', main);

@@ -75,3 +75,23 @@ export function run(file, args, { cwd, env, onLine, tailLines = 40 } = {}) {
     });
   });
 }
+
+/**
+ * Runs a setup script's `main` and sets the exit code: its return value, or 1 with the error's
+ * message (red on a terminal) and, for a failed command, the tail of its output. No stack trace.
+ * @param {string} name the script's name, for the message
+ * @param {() => Promise<number>} main
+ */
+export async function runSetupMain(name, main) {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    const red = process.stderr.isTTY
+      ? (/** @type {string} */ text) => `\u001b[31m${text}\u001b[39m`
+      : (/** @type {string} */ text) => text;
+    process.stderr.write(`${red(`${name}: error:`)} ${/** @type {Error} */ (error).message}\n`);
+    if (error instanceof CommandError && error.outputTail)
+      process.stderr.write(`--- last lines of output ---\n${error.outputTail}\n`);
+    process.exitCode = 1;
+  }
+}
