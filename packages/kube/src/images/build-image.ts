@@ -109,6 +109,12 @@ const SCRATCH_FILES: Record<string, string> = {
   'etc/nsswitch.conf': 'hosts: files dns\n',
 };
 
+/** Part of a cached base's key: bumped when the way a Debian base is made changes. */
+const BASE_LAYOUT = 2;
+const MAN_DIRS_HOOK = [
+  `--essential-hook=mkdir -p ${Array.from({ length: 8 }, (_, i) => `"$1/usr/share/man/man${i + 1}"`).join(' ')}`,
+];
+
 async function prepareBase(
   base: BaseSpec,
   rootfs: string,
@@ -126,7 +132,7 @@ async function prepareBase(
   }
   // The Debian root filesystem is cached on its own: recipes that share a base share the download.
   const key = createHash('sha256')
-    .update(JSON.stringify({ BUILDER_VERSION, base }))
+    .update(JSON.stringify({ BUILDER_VERSION, BASE_LAYOUT, base }))
     .digest('hex')
     .slice(0, 20);
   const baseTar = path.join(root, '.bases', `debian-${base.suite}-${key}.tar`);
@@ -152,6 +158,9 @@ async function prepareBase(
         '--dpkgopt=path-exclude=/usr/share/doc/*',
         '--dpkgopt=path-include=/usr/share/doc/*/copyright',
         '--aptopt=APT::Install-Recommends "false"',
+        // Maintainer scripts that register alternatives with a manual page (the JREs') fail when
+        // its folder is missing: keep the empty folders, as Debian's own slim images do.
+        ...MAN_DIRS_HOOK,
         base.suite,
         partial,
         ...mirrors,
@@ -250,7 +259,14 @@ async function runStep(
   }
 }
 
-/** Runs commands inside the image's root filesystem, with the host's resolver for the duration. */
+/** Where a chroot step finds the host's CA bundle, for the duration of the step only. */
+const BUILD_CA_FILE = '/tmp/.airspark-build-ca.crt';
+
+/**
+ * Runs commands inside the image's root filesystem with the host's resolver and CA bundle for the
+ * duration: on a machine behind a TLS-inspecting proxy the image's own bundle does not trust it.
+ * Neither stays in the image.
+ */
 async function inChroot(
   rootfs: string,
   log: (line: string) => void,
@@ -266,6 +282,15 @@ async function inChroot(
   }
   await rm(resolv, { force: true });
   await copyFile('/etc/resolv.conf', resolv);
+  const hostCa = process.env.SSL_CERT_FILE || '/etc/ssl/certs/ca-certificates.crt';
+  const caInImage = path.join(rootfs, BUILD_CA_FILE);
+  const caEnv: Record<string, string> = {};
+  if (await isFile(hostCa)) {
+    await mkdir(path.dirname(caInImage), { recursive: true });
+    await copyFile(hostCa, caInImage);
+    for (const name of ['SSL_CERT_FILE', 'PIP_CERT', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE'])
+      caEnv[name] = BUILD_CA_FILE;
+  }
   try {
     await withHeartbeat(label, log, () =>
       work((args) =>
@@ -274,11 +299,13 @@ async function inChroot(
             PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
             HOME: '/root',
             LANG: 'C.UTF-8',
+            ...caEnv,
           },
         }),
       ),
     );
   } finally {
+    await rm(caInImage, { force: true });
     await rm(resolv, { force: true });
     if (original !== undefined) await writeFile(resolv, original);
   }
