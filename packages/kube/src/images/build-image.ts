@@ -62,7 +62,8 @@ async function isFile(file: string): Promise<boolean> {
 /** Builds `recipe` unless its content address is cached; returns where the archive is. */
 export async function buildImage(recipe: ImageRecipe, options: BuildOptions = {}): Promise<BuiltImage> {
   const log = options.log ?? (() => {});
-  const hash = await recipeHash(recipe);
+  const prepared = await runSetupScripts(recipe, log);
+  const hash = await recipeHash(recipe, prepared);
   const root = imagesCacheDir(options.cacheDir);
   const finalDir = path.join(root, recipe.name, hash.slice(0, 20));
   const archive = path.join(finalDir, ARCHIVE);
@@ -78,7 +79,7 @@ export async function buildImage(recipe: ImageRecipe, options: BuildOptions = {}
       prepareBase(recipe.base, rootfs, root, work, log),
     );
     for (const [index, step] of recipe.steps.entries())
-      await runStep(recipe, step, rootfs, path.join(work, `step-${index}`), log);
+      await runStep(recipe, step, rootfs, path.join(work, `step-${index}`), log, prepared);
     const staging = path.join(work, 'out');
     await mkdir(staging);
     await withHeartbeat(`image ${recipe.name}: packing ${ref}`, log, () =>
@@ -186,15 +187,57 @@ async function prepareBase(
   ]);
 }
 
+/**
+ * Runs each setup step's script (quick when what it prepares is cached) and returns what each
+ * prepared: the last line of its stdout, an absolute path that exists.
+ */
+async function runSetupScripts(
+  recipe: ImageRecipe,
+  log: (line: string) => void,
+): Promise<Map<string, string>> {
+  const prepared = new Map<string, string>();
+  for (const step of recipe.steps) {
+    if (!('setup' in step)) continue;
+    const script = inputPath(recipe, step.setup.script);
+    const stdout = await withHeartbeat(`image ${recipe.name}: node ${step.setup.script}`, log, () =>
+      runCommand(process.execPath, [script], { cwd: path.dirname(script) }),
+    );
+    const output = stdout.trim().split('\n').at(-1)?.trim() ?? '';
+    if (!path.isAbsolute(output) || !(await exists(output)))
+      throw new Error(
+        `${recipe.file}: setup script ${step.setup.script} printed "${output}" as its last line, not the absolute path of what it prepared`,
+      );
+    prepared.set(step.setup.script, output);
+  }
+  return prepared;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function runStep(
   recipe: ImageRecipe,
   step: Step,
   rootfs: string,
   work: string,
   log: (line: string) => void,
+  prepared: ReadonlyMap<string, string>,
 ): Promise<void> {
   const inImage = (target: string) => path.join(rootfs, target);
-  if ('go' in step) {
+  if ('setup' in step) {
+    const from = prepared.get(step.setup.script) as string;
+    await mkdir(path.dirname(inImage(step.setup.to)), { recursive: true });
+    if ((await stat(from)).isDirectory()) {
+      await mkdir(inImage(step.setup.to), { recursive: true });
+      await runCommand('cp', ['-a', '--no-preserve=ownership', `${from}/.`, inImage(step.setup.to)]);
+    } else await runCommand('cp', ['--no-preserve=ownership', from, inImage(step.setup.to)]);
+  } else if ('go' in step) {
     const spec = step.go.dir ? { ...step.go, dir: inputPath(recipe, step.go.dir) } : step.go;
     await buildGoProgram(spec, inImage(step.go.to), work, `image ${recipe.name}`, log);
     await chmod(inImage(step.go.to), 0o755);

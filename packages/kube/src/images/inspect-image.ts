@@ -1,10 +1,11 @@
 // Looking inside a built image without a cluster or a container engine: unpack its docker-archive
 // (the very file `ctr images import` reads) with skopeo + umoci into a root filesystem and the
 // OCI runtime config, then run programs in it as the image's user, in a chroot with its own mount,
-// PID and UTS namespaces (a fresh /proc, the host's /dev, hostname localhost). Used by the image
+// PID, UTS and network namespaces (a fresh /proc, the host's /dev, hostname localhost, loopback
+// only: nothing it starts is reachable from outside, nothing outside from it). Used by the image
 // tests to prove that what was built runs.
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from '../node-cluster/run-command.js';
 
@@ -33,9 +34,16 @@ export async function unpackImage(archive: string, into: string): Promise<Unpack
   const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as {
     process: { user: { uid: number; gid: number }; args?: string[]; env?: string[]; cwd?: string };
   };
+  // A container runtime gives every container an /etc/hosts (kubelet manages the pod's); images
+  // have none (mmdebstrap removes the build host's). Give the unpacked copy the runtime's minimum.
+  const rootfs = path.join(bundle, 'rootfs');
+  await writeFile(
+    path.join(rootfs, 'etc', 'hosts'),
+    '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n',
+  );
   return {
     bundle,
-    rootfs: path.join(bundle, 'rootfs'),
+    rootfs,
     process: {
       uid: spec.process.user.uid,
       gid: spec.process.user.gid,
@@ -75,11 +83,12 @@ export function runInImage(
   // The shell runs in the new namespaces (as root), binds /dev, names the host, then becomes the
   // image's user in the chroot. Arguments are passed as positional parameters, never interpolated.
   const script =
-    'set -e; root="$1"; shift; mount --rbind /dev "$root/dev"; hostname localhost; exec chroot --userspec="$USERSPEC" "$root" "$@"';
+    'set -e; root="$1"; shift; ip link set lo up; mount --rbind /dev "$root/dev"; hostname localhost; exec chroot --userspec="$USERSPEC" "$root" "$@"';
   const args = [
     '--mount',
     '--pid',
     '--uts',
+    '--net',
     '--fork',
     `--mount-proc=${path.join(image.rootfs, 'proc')}`,
     '--',

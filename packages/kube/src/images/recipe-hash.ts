@@ -56,10 +56,23 @@ export async function hashPath(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The recipe's content address (hex sha256). */
-export async function recipeHash(recipe: ImageRecipe): Promise<string> {
+/**
+ * The recipe's content address (hex sha256). `prepared` maps each setup step's script to what it
+ * prepared (a file or folder), whose contents are part of the address.
+ */
+export async function recipeHash(
+  recipe: ImageRecipe,
+  prepared: ReadonlyMap<string, string> = new Map(),
+): Promise<string> {
   const inputs: Record<string, string> = {};
   for (const step of recipe.steps) {
+    if ('setup' in step) {
+      const output = prepared.get(step.setup.script);
+      if (output === undefined)
+        throw new Error(`${recipe.file}: setup script ${step.setup.script} has not been run before hashing`);
+      inputs[`setup:${step.setup.script}`] = await hashPath(output);
+      continue;
+    }
     const from =
       'copy' in step
         ? step.copy.from
