@@ -53,13 +53,14 @@ export function compareVersions(a, b) {
  * @param {string} modulePath
  * @param {string} version
  * @param {string} cwd a folder outside any Go module
+ * @param {NodeJS.ProcessEnv} [extraEnv]
  * @returns {Promise<{ goMod: string, time: string | undefined }>}
  */
-export async function downloadModule(modulePath, version, cwd) {
+export async function downloadModule(modulePath, version, cwd, extraEnv = {}) {
   await mkdir(cwd, { recursive: true });
   const { stdout } = await run('go', ['mod', 'download', '-json', `${modulePath}@${version}`], {
     cwd,
-    env: goEnv(),
+    env: { ...goEnv(), ...extraEnv },
   });
   const download = JSON.parse(stdout);
   if (download.Error) throw new Error(`go mod download ${modulePath}@${version}: ${download.Error}`);
@@ -74,22 +75,49 @@ export async function downloadModule(modulePath, version, cwd) {
  * @returns {string[]}
  */
 export function localReplaces(goModText) {
-  const found = new Set();
+  return replaceDirectives(goModText)
+    .filter((r) => r.local)
+    .map((r) => r.path);
+}
+
+/**
+ * Every `replace` of a go.mod, as { path, to, version, local }: `local` when it points at a folder
+ * (`=> ./x`), otherwise `to`@`version` is a published module. A wrapper module ignores the
+ * replaces of the modules it requires, so a build that must match upstream copies them.
+ * @param {string} goModText
+ * @returns {Array<{ path: string, to: string, version: string | undefined, local: boolean }>}
+ */
+export function replaceDirectives(goModText) {
+  /** @type {Array<{ path: string, to: string, version: string | undefined, local: boolean }>} */
+  const found = [];
+  let inBlock = false;
   for (const rawLine of goModText.split('\n')) {
-    const line = rawLine
-      .replace(/\/\/.*$/, '')
-      .trim()
-      .replace(/^replace\s+/, '');
-    const match = /^(\S+)(?:\s+\S+)?\s+=>\s+\.{1,2}\/\S*$/.exec(line);
-    if (match?.[1]) found.add(match[1]);
+    let line = rawLine.replace(/\/\/.*$/, '').trim();
+    if (/^replace\s*\($/.test(line)) {
+      inBlock = true;
+      continue;
+    }
+    if (inBlock && line === ')') {
+      inBlock = false;
+      continue;
+    }
+    if (!inBlock) {
+      if (!line.startsWith('replace ')) continue;
+      line = line.replace(/^replace\s+/, '');
+    }
+    const match = /^(\S+)(?:\s+\S+)?\s+=>\s+(\S+)(?:\s+(\S+))?$/.exec(line);
+    if (!match?.[1] || !match[2]) continue;
+    const local = /^\.{1,2}\//.test(match[2]);
+    if (!found.some((r) => r.path === match[1]))
+      found.push({ path: match[1], to: match[2], version: match[3], local });
   }
-  return [...found];
+  return found;
 }
 
 /**
  * The text of a generated main module that requires `requires` and pins each of `replaces` to a
- * published version of the same module path.
- * @param {{ name: string, goVersion: string, requires: Array<{ path: string, version: string }>, replaces?: Array<{ path: string, version: string }> }} spec
+ * published version (of the same module path, or of `to` when given).
+ * @param {{ name: string, goVersion: string, requires: Array<{ path: string, version: string }>, replaces?: Array<{ path: string, to?: string, version: string }> }} spec
  */
 export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
   const lines = [
@@ -101,7 +129,7 @@ export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
   ];
   lines.push('require (', ...requires.map((r) => `\t${r.path} ${r.version}`), ')', '');
   if (replaces.length > 0)
-    lines.push('replace (', ...replaces.map((r) => `\t${r.path} => ${r.path} ${r.version}`), ')', '');
+    lines.push('replace (', ...replaces.map((r) => `\t${r.path} => ${r.to ?? r.path} ${r.version}`), ')', '');
   return lines.join('\n');
 }
 
@@ -115,14 +143,23 @@ export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
  *   pkg: string,
  *   outFile: string,
  *   ldflags?: string[],
- * }} spec
+ *   extraEnv?: NodeJS.ProcessEnv,
+ * }} spec  extraEnv: added to the go commands' environment (GOTOOLCHAIN for a newer Go than the installed one)
  */
-export async function buildInWrapperModule({ label, workDir, goMod, pkg, outFile, ldflags = [] }) {
+export async function buildInWrapperModule({
+  label,
+  workDir,
+  goMod,
+  pkg,
+  outFile,
+  ldflags = [],
+  extraEnv = {},
+}) {
   await mkdir(workDir, { recursive: true });
   await writeFile(path.join(workDir, 'go.mod'), goMod);
   // A blank import under a build tag keeps the dependency in go.mod for `go mod tidy`.
   await writeFile(path.join(workDir, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${pkg}"\n`);
-  const env = goEnv();
+  const env = { ...goEnv(), ...extraEnv };
   await withHeartbeat(`${label}: resolving modules`, () => run('go', ['mod', 'tidy'], { cwd: workDir, env }));
   let compiled = 0;
   await withHeartbeat(
