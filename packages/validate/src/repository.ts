@@ -14,7 +14,7 @@ export async function validateRenderedEnvironment(
   root: string,
   loaded: LoadedEnvironment,
   objects: readonly RenderedObject[],
-  options: { incompleteApps?: readonly string[] } = {},
+  options: { incompleteApps?: readonly string[]; bootstrapApps?: readonly string[] } = {},
 ): Promise<Finding[]> {
   const [templates, external] = await Promise.all([
     loadSparkTemplates(root),
@@ -29,6 +29,7 @@ export async function validateRenderedEnvironment(
     sparkTemplates: templates.templates,
     externalResources: external.resources,
     ...(options.incompleteApps ? { incompleteApps: options.incompleteApps } : {}),
+    ...(options.bootstrapApps ? { bootstrapApps: options.bootstrapApps } : {}),
   });
   return [...templates.findings.map((f) => ({ ...f, env: loaded.name })), ...external.findings, ...findings];
 }

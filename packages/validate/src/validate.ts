@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
+import { appliedByArgoCD } from './argocd-applies.js';
 import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
 import { type ExternalResource, Inventory, isNamespacedObject } from './crossref/inventory.js';
 import { nodePoolsOf } from './crossref/node-pools.js';
@@ -57,6 +58,11 @@ export interface EnvironmentInput {
    * references into their destination namespaces cannot be judged and are not reported.
    */
   incompleteApps?: readonly string[];
+  /**
+   * Applications that `pnpm bootstrap` installs before the root Application syncs (Argo CD
+   * itself): their CustomResourceDefinitions exist before any sync wave of any Application.
+   */
+  bootstrapApps?: readonly string[];
 }
 
 export interface ValidatorOptions {
@@ -147,7 +153,8 @@ export class EnvironmentValidator {
   validateEnvironment(input: EnvironmentInput): Finding[] {
     const { catalog, findings: catalogFindings } = this.catalogFor(input);
     if (!catalog) return catalogFindings;
-    const objects = input.objects;
+    // Objects Argo CD never creates (Helm test hooks) are not part of the environment.
+    const objects = input.objects.filter((r) => appliedByArgoCD(r.object));
     const templates = (input.sparkTemplates ?? []).map((t) => ({ ...t, env: input.env }));
     // Findings per object, so that each object's suppressions apply to its own findings only.
     const per: PerObject = new Map();
@@ -163,7 +170,7 @@ export class EnvironmentValidator {
     for (const r of [...objects, ...templates]) if (!per.has(r)) out.push(...applySuppressions(r, []));
     out.push(
       ...checkAppProjects(objects, catalog),
-      ...checkSyncWaves(placed, catalog),
+      ...checkSyncWaves(placed, catalog, input.bootstrapApps ?? []),
       ...checkDuplicates(placed, catalog),
       ...externalListFindings(inventory, input.env),
     );

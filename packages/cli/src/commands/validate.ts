@@ -12,7 +12,14 @@ import {
   summarize,
 } from '@airspark/findings';
 import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
-import { chartsDir, ensureTools, hydrationFindings, renderEnvironment, type Tools } from '@airspark/render';
+import {
+  ARGOCD_COMPONENT,
+  chartsDir,
+  ensureTools,
+  hydrationFindings,
+  renderEnvironment,
+  type Tools,
+} from '@airspark/render';
 import {
   allRules,
   defaultCacheDir,
@@ -121,7 +128,11 @@ async function renderAndCheck(
     const incompleteApps = rendered.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
     const own = [
       ...rendered.findings,
-      ...(await validateRenderedEnvironment(validator, root, env, rendered.objects, { incompleteApps })),
+      ...(await validateRenderedEnvironment(validator, root, env, rendered.objects, {
+        incompleteApps,
+        // Bootstrap installs Argo CD (with its CRDs) before the root Application syncs.
+        bootstrapApps: [ARGOCD_COMPONENT],
+      })),
     ];
     progress(
       `${env.name}: ${rendered.objects.length} objects checked in ${((performance.now() - started) / 1000).toFixed(1)} s`,
