@@ -1,3 +1,4 @@
+import { SYSTEM_NODE_GROUP_LABELS } from '@airspark/config';
 import type { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster/index.js';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
@@ -24,8 +25,8 @@ export const amiTypeFor = (instanceTypes: readonly string[]): string =>
 export const ROOT_VOLUME_GIB = 50;
 
 /**
- * The managed node group for system pods (add-ons, Argo CD, the Karpenter controller, which must
- * not run on nodes it manages). Everything else runs on nodes Karpenter launches.
+ * The managed node group for system pods (add-ons, Argo CD and the rest of the platform, the
+ * Karpenter controller, which must not run on nodes it manages). Spark runs on nodes Karpenter launches.
  */
 export class SystemNodes extends Construct {
   readonly nodeGroup: EksNodeGroup;
@@ -76,6 +77,9 @@ export class SystemNodes extends Construct {
       subnetIds: props.network.privateSubnets.map((s) => s.id),
       amiType: amiTypeFor(sizes.instanceTypes),
       capacityType: 'ON_DEMAND',
+      // The platform's pods select these (packages/config/src/node-labels.ts): without them nothing
+      // could schedule until Karpenter, which Argo CD deploys, launched a node (ADR 0031).
+      labels: { ...SYSTEM_NODE_GROUP_LABELS },
       instanceTypes: [...sizes.instanceTypes],
       scalingConfig: { minSize: sizes.minSize, maxSize: sizes.maxSize, desiredSize: sizes.desiredSize },
       updateConfig: { maxUnavailable: 1 },

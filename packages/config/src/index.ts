@@ -34,6 +34,7 @@ export {
   loadEnvironments,
   orderByPromotion,
 } from './load-environments.js';
+export { PLATFORM_NODE_SELECTOR, SYSTEM_NODE_GROUP_LABELS } from './node-labels.js';
 export {
   awsPartition,
   type PlatformNames,
