@@ -5,7 +5,7 @@ import { ensureTools, type Tools } from '@airspark/tools';
 import pLimit from 'p-limit';
 import { type ChartLock, readLock } from '../charts/chart-lock.js';
 import type { HydratedComponent } from '../hydrate/application.js';
-import { projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
+import { gitRepoURL, projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
 import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import { type AppRender, type AppRenderContext, renderApplication } from './render-app.js';
@@ -164,7 +164,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
   const base: Omit<AppRenderContext, 'apiVersions'> = {
     root,
     env: env.name,
-    repoURL: env.environment.gitops.repoURL,
+    repoURL: gitRepoURL(env.environment),
     tools,
     lock,
     strict: options.strict ?? false,
