@@ -163,6 +163,12 @@ export const componentSchema = {
         required: ['repository'],
         properties: {
           repository: { type: 'string', minLength: 1, description: 'values path of the image repository' },
+          registry: {
+            type: 'string',
+            minLength: 1,
+            description:
+              'values path of the registry, for charts that keep it apart: the override repository is then split at its first `/`',
+          },
           tag: { type: 'string', minLength: 1, description: 'values path of the image tag' },
           pullPolicy: { type: 'string', minLength: 1, description: 'values path of the pull policy' },
         },

@@ -178,6 +178,12 @@ export const environmentSchema = {
       required: ['name', 'kubernetesVersion', 'endpoint', 'adminRoleArns'],
       properties: {
         name: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9-]{0,99}$' },
+        provider: {
+          enum: ['eks', 'local'],
+          default: 'eks',
+          description:
+            '`eks`: infra/ builds the cluster on AWS. `local`: the single-node cluster `pnpm cluster up` runs on this machine; infra/ synthesizes nothing for it and the AWS fields are unused.',
+        },
         kubernetesVersion: {
           type: 'string',
           pattern: '^1\\.[0-9]{2}$',

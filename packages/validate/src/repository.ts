@@ -30,6 +30,10 @@ export async function validateRenderedEnvironment(
     externalResources: external.resources,
     ...(options.incompleteApps ? { incompleteApps: options.incompleteApps } : {}),
     ...(options.bootstrapApps ? { bootstrapApps: options.bootstrapApps } : {}),
+    // A local cluster has no Karpenter (it launches EC2 instances); Spark placement is advisory there.
+    ...(loaded.environment.cluster.provider === 'local'
+      ? { noKarpenterReason: 'a local cluster: Karpenter needs EC2' }
+      : {}),
   });
   return [...templates.findings.map((f) => ({ ...f, env: loaded.name })), ...external.findings, ...findings];
 }

@@ -63,6 +63,11 @@ export interface EnvironmentInput {
    * itself): their CustomResourceDefinitions exist before any sync wave of any Application.
    */
   bootstrapApps?: readonly string[];
+  /**
+   * Set for an environment that has no Karpenter by design (the local cluster), saying why: Spark
+   * workloads without a NodePool are then reported as warnings, not errors.
+   */
+  noKarpenterReason?: string;
 }
 
 export interface ValidatorOptions {
@@ -159,7 +164,7 @@ export class EnvironmentValidator {
     // Findings per object, so that each object's suppressions apply to its own findings only.
     const per: PerObject = new Map();
     this.checkEachObject(objects, templates, catalog, per);
-    checkSpark(objects, templates, per);
+    checkSpark(objects, templates, per, input.noKarpenterReason);
     // Cross-object checks see the objects as Argo CD applies them (namespaces filled in).
     const placed = inDestinationNamespaces(objects, catalog);
     const inventory = checkReferencesOf(objects, placed, templates, input, catalog, per);
@@ -205,6 +210,7 @@ function checkSpark(
   objects: readonly RenderedObject[],
   templates: readonly RenderedObject[],
   per: PerObject,
+  noKarpenterReason: string | undefined,
 ): void {
   const placements: SparkPodPlacement[] = [];
   for (const r of [...objects, ...templates]) {
@@ -222,7 +228,7 @@ function checkSpark(
     }
   }
   const pools = nodePoolsOf(objects);
-  for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
+  for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools, noKarpenterReason));
 }
 
 /** References to ServiceAccounts, Secrets, ConfigMaps, PVCs and namespaces; returns what exists. */

@@ -144,10 +144,17 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
   for (const [image, paths] of Object.entries(c.images ?? {})) {
     const override = overrides[image];
     if (override === undefined) continue;
-    for (const field of ['repository', 'tag', 'pullPolicy'] as const) {
-      const value = override[field];
+    // A chart that keeps the registry apart gets the override's first path segment there.
+    const slash = override.repository.indexOf('/');
+    const split =
+      paths.registry !== undefined && slash > 0
+        ? { registry: override.repository.slice(0, slash), repository: override.repository.slice(slash + 1) }
+        : { repository: override.repository };
+    const fields = { ...override, ...split } as Record<string, string | undefined>;
+    for (const field of ['registry', 'repository', 'tag', 'pullPolicy'] as const) {
+      const value = fields[field];
       if (value === undefined) continue;
-      const envPath = ['mirrors', 'images', image, field];
+      const envPath = ['mirrors', 'images', image, field === 'registry' ? 'repository' : field];
       const valuesPath = paths[field];
       if (valuesPath === undefined) {
         findings.push({
