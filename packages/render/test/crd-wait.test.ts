@@ -134,7 +134,16 @@ metadata: { name: argocd-server }
     expect(input).toContain('metadata: { name: argocd-server }\n');
     // The same objects re-serialised would lose exactly what kubectl's YAML 1.1 needs.
     expect(stringify(split[0]?.object)).toContain('exec.enabled: no\n');
-    expect(stringify(split[0]?.object)).toContain('mode: 755\n');
+    expect(stringify(split[0]?.object)).not.toContain('mode: 0755\n');
     expect(parse(input.split('---\n')[0] as string).data['exec.enabled']).toBe('no');
+  });
+});
+
+describe('how rendered YAML is read', () => {
+  it('reads scalars as kubectl and Argo CD do (YAML 1.1 of go-yaml v2), not as YAML 1.2', () => {
+    const [o] = splitManifests(
+      'a: 0755\nb: no\nc: "no"\nd: 2026-01-01\ne: 1:20\nf: 0x1F\ng: "0755"\n',
+    ).objects;
+    expect(o?.object).toEqual({ a: 0o755, b: false, c: 'no', d: '2026-01-01', e: '1:20', f: 31, g: '0755' });
   });
 });

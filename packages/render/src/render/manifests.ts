@@ -46,7 +46,21 @@ function documentText(stream: string, doc: Document.Parsed): string {
  */
 export function splitManifests(text: string): SplitResult {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    merge: true,
+    // Read as Argo CD and kubectl read it (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1 scalars): 0755
+    // is the octal 493, an unquoted `no` the boolean false. go-yaml v2 keeps timestamps and
+    // sexagesimal numbers (1:20) as strings, so those two YAML 1.1 types are left out.
+    version: '1.1',
+    customTags: (tags) =>
+      tags.filter(
+        (t) =>
+          typeof t === 'string' ||
+          (t.tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME'),
+      ),
+  });
   const result: SplitResult = { objects: [], errors: [] };
   for (const doc of docs) {
     if (!('errors' in doc)) continue;
