@@ -74,3 +74,32 @@ spec:
     expect(ruleIds(validate(objects, { bootstrapApps: ['argocd'] }))).not.toContain('xref/sync-wave');
   });
 });
+
+describe('xref/spark-placement without Karpenter', () => {
+  const template = objectsFromYaml(
+    'dags/spark_apps/pi.yaml',
+    `apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: pi, namespace: spark-team-a}
+spec:
+  type: Python
+  mode: cluster
+  image: "apache/spark:4.0.4"
+  mainApplicationFile: local:///opt/spark/examples/src/main/python/pi.py
+  sparkVersion: 4.0.4
+  driver: {cores: 1, memory: 512m, nodeSelector: {NodeGroupType: spark-driver}}
+  executor: {instances: 1, cores: 1, memory: 512m, nodeSelector: {NodeGroupType: spark-executor}}
+`,
+    { app: 'dags' },
+  );
+  const placement = (findings: ReturnType<typeof validate>) =>
+    findings.filter((f) => f.rule === 'xref/spark-placement').map((f) => f.severity);
+  it('is an error where Karpenter should be', () => {
+    expect(placement(validate([], { sparkTemplates: template }))).toEqual(['error', 'error']);
+  });
+  it('is a warning, saying why, in an environment without Karpenter by design (the local cluster)', () => {
+    const findings = validate([], { sparkTemplates: template, noKarpenterReason: 'a local cluster' });
+    expect(placement(findings)).toEqual(['warning', 'warning']);
+    expect(findings[0]?.message).toContain('has no Karpenter NodePool in dev (a local cluster)');
+  });
+});
