@@ -14,7 +14,8 @@ the scenarios in order:
 ${allScenarios.map((s) => `  ${s.name}`).join('\n')}
 Writes reports/e2e.json after each scenario. Needs root (the local cluster does).
 
-  --keep            leave the cluster up at the end (it is taken down when this run brought it up)
+  --keep            leave the platform up and serve its mirrors until Ctrl-C (without it the
+                    cluster is taken down at the end when this run brought it up)
   --report FILE     where the report goes (default reports/e2e.json)
   --chart-mirror D  the chart mirror (default $AIRSPARK_CHART_MIRROR, else ../shared/charts)
   --only NAMES      run only these scenarios (and what they need)

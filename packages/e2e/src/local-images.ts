@@ -1,6 +1,6 @@
 // Which locally built images an environment uses: every {repository, tag} in environment.yaml whose
-// repository is in the local image registry (airspark.local/…), matched to the image.yaml recipe
-// that builds it. Pure.
+// repository is in the local image registry (airspark.local/…), outside disabled components
+// (`enabled: false`), matched to the image.yaml recipe that builds it. Pure.
 import { IMAGE_REGISTRY, type ImageRecipe, imageRef } from '@airspark/kube';
 
 export function localImageRefs(environment: unknown): string[] {
@@ -9,6 +9,7 @@ export function localImageRefs(environment: unknown): string[] {
     if (Array.isArray(node)) node.forEach(visit);
     else if (node && typeof node === 'object') {
       const o = node as Record<string, unknown>;
+      if (o.enabled === false) return;
       if (
         typeof o.repository === 'string' &&
         o.repository.startsWith(`${IMAGE_REGISTRY}/`) &&

@@ -30,13 +30,18 @@ export interface E2eOptions {
   readonly chartMirror: string;
   readonly scenarios: readonly Scenario[];
   readonly reportFile: string;
-  /** Leave the cluster up at the end (it is taken down when this run brought it up). */
+  /**
+   * Leave the cluster up at the end and keep serving the mirrors until SIGINT/SIGTERM (without it
+   * the cluster is taken down when this run brought it up).
+   */
   readonly keep?: boolean;
   readonly timeoutScale?: number;
   readonly log: (line: string) => void;
 }
 
 const ENVIRONMENT = 'local';
+const kubeconfigOf = (results: readonly ScenarioResult[]) =>
+  String(results[0]?.details?.kubeconfig ?? 'see pnpm cluster status');
 /** The repository's name on the Git mirror (clusters/local/environment.yaml mirrors.git). */
 const SERVED_REPOSITORY = 'airspark';
 
@@ -54,6 +59,7 @@ export async function runE2e(options: E2eOptions): Promise<{ passed: boolean; re
     const began = Date.now();
     let ctx: E2eContext | undefined;
     let prepareError: string | undefined;
+    let nodeAddress = '';
     try {
       log('▶ cluster-and-mirrors');
       const cluster = await localClusterUp({ log: (l) => log(`    │ ${l}`) });
@@ -69,6 +75,7 @@ export async function runE2e(options: E2eOptions): Promise<{ passed: boolean; re
         ])
       ).trim();
       if (!address) throw new Error('the local node reports no InternalIP address');
+      nodeAddress = address;
       // The node is the system node group here: it carries exactly its labels (one source with infra/).
       await labelLocalNode(SYSTEM_NODE_LABELS);
       const [loaded] = (await loadEnvironments(root, [ENVIRONMENT])).environments;
@@ -120,6 +127,7 @@ export async function runE2e(options: E2eOptions): Promise<{ passed: boolean; re
       seconds: Math.round((Date.now() - began) / 100) / 10,
       pods: ctx ? await podsIn(ctx.kubectl, ['kube-system', MIRRORS_NAMESPACE]) : [],
       ...(prepareError === undefined ? {} : { error: prepareError }),
+      ...(ctx ? { details: { kubeconfig: ctx.kubeconfig, node: nodeAddress } } : {}),
     };
     log(
       prepared.status === 'passed'
@@ -141,6 +149,14 @@ export async function runE2e(options: E2eOptions): Promise<{ passed: boolean; re
           error: 'not run: cluster-and-mirrors did not pass',
         });
       await save(results);
+    }
+    if (options.keep && servers.length > 0) {
+      // The platform stays up and Argo CD keeps reaching its mirrors until the user stops us.
+      log(`the platform stays up; serving the mirrors until Ctrl-C (kubeconfig ${kubeconfigOf(results)})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
     }
   } finally {
     await Promise.all(servers.map((s) => s.close()));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { localImageRefs, recipesFor } from '../src/index.js';
 
 describe('localImageRefs', () => {
-  it('finds every locally built image an environment names, and nothing from other registries', () => {
+  it('finds every locally built image an environment names, not those of disabled components or other registries', () => {
     const environment = {
       mirrors: {
         images: { argocd: { repository: 'airspark.local/argocd', tag: 'v3.6.2', pullPolicy: 'Never' } },
@@ -13,6 +13,7 @@ describe('localImageRefs', () => {
         jobImage: { repository: '111.dkr.ecr.eu-west-1.amazonaws.com/airspark/spark-jobs', tag: '4.0.4' },
       },
       other: [{ repository: 'airspark.local/livy', tag: '0.9.0-r1' }],
+      disabled: { enabled: false, image: { repository: 'airspark.local/airflow', tag: '3.3.2' } },
     };
     expect(localImageRefs(environment)).toEqual([
       'airspark.local/argocd:v3.6.2',
