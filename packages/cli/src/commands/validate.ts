@@ -15,7 +15,14 @@ import {
   summarize,
 } from '@airspark/findings';
 import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
-import { chartsDir, ensureTools, hydrationFindings, renderEnvironment, type Tools } from '@airspark/render';
+import {
+  ARGOCD_COMPONENT,
+  chartsDir,
+  ensureTools,
+  hydrationFindings,
+  renderEnvironment,
+  type Tools,
+} from '@airspark/render';
 import {
   allRules,
   defaultCacheDir,
@@ -153,6 +160,8 @@ async function renderAndCheck(
         ...(rendered.findings.some((f) => f.rule === 'render/infra-output-missing')
           ? { unjudgedKinds: ['PersistentVolumeClaim'] }
           : {}),
+        // Bootstrap installs Argo CD (with its CRDs) before the root Application syncs.
+        bootstrapApps: [ARGOCD_COMPONENT],
       })),
     ];
     progress(

@@ -19,11 +19,25 @@ export interface SplitObject {
   lineCounter: LineCounter;
   /** Index into `items` when the object came out of a `List`. */
   listItem?: number;
+  /**
+   * The document's own text, exactly as the tool wrote it (absent for `List` items). What kubectl
+   * reads must be this text, not a re-serialisation: kubectl parses YAML 1.1, where an unquoted
+   * `no` is a boolean and `0755` is octal, while a YAML 1.2 round trip drops quotes and reads 0755
+   * as 755 (docs/adr/0033-bootstrap-applies-helm-output.md).
+   */
+  text?: string;
 }
 
 export interface SplitResult {
   objects: SplitObject[];
   errors: { message: string; line: number; column: number }[];
+}
+
+/** The source text of one document of a stream, without its `---` marker. */
+function documentText(stream: string, doc: Document.Parsed): string {
+  const [start, , end] = doc.range;
+  const body = stream.slice(start, end).replace(/^---[^\S\n]*(\n|$)/, '');
+  return body.endsWith('\n') ? body : `${body}\n`;
 }
 
 /**
@@ -32,7 +46,21 @@ export interface SplitResult {
  */
 export function splitManifests(text: string): SplitResult {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    merge: true,
+    // Read as Argo CD and kubectl read it (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1 scalars): 0755
+    // is the octal 493, an unquoted `no` the boolean false. go-yaml v2 keeps timestamps and
+    // sexagesimal numbers (1:20) as strings, so those two YAML 1.1 types are left out.
+    version: '1.1',
+    customTags: (tags) =>
+      tags.filter(
+        (t) =>
+          typeof t === 'string' ||
+          (t.tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME'),
+      ),
+  });
   const result: SplitResult = { objects: [], errors: [] };
   for (const doc of docs) {
     if (!('errors' in doc)) continue;
@@ -75,7 +103,15 @@ export function splitManifests(text: string): SplitResult {
             listItem,
           });
       }
-    } else result.objects.push({ object, line, comment, document: doc, lineCounter });
+    } else
+      result.objects.push({
+        object,
+        line,
+        comment,
+        document: doc,
+        lineCounter,
+        text: documentText(text, doc),
+      });
   }
   return result;
 }
