@@ -84,6 +84,12 @@ export const platformScenarios: readonly Scenario[] = [
     needs: ['cluster-and-mirrors'],
     namespaces: [ARGOCD_NAMESPACE],
     async run(ctx) {
+      // The team namespace of an interrupted earlier run (prune keeps namespaces by design) would
+      // keep spark-teams OutOfSync: it goes first.
+      if ((await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace])).code === 0) {
+        ctx.log(`  removing Namespace ${E2E_TEAM.namespace}, left by an earlier run`);
+        await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
+      }
       const r = await ctx.airspark([
         'bootstrap',
         '--env',
@@ -117,10 +123,6 @@ export const platformScenarios: readonly Scenario[] = [
     needs: ['synced-healthy'],
     namespaces: [E2E_TEAM.namespace],
     async run(ctx) {
-      // A namespace left by an earlier run (prune keeps namespaces by design) is removed first.
-      if ((await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace])).code === 0) {
-        await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
-      }
       await editEnvironment(ctx, (teams) => {
         teams.push({ ...E2E_TEAM });
       });
