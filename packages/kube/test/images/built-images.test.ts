@@ -201,9 +201,21 @@ describe.skipIf(skip)('spark-operator: the controller and the Spark it submits w
 
 describe.skipIf(skip)('livy: Livy 0.9.0 with Spark 3.5 (apps/livy/image/image.yaml)', () => {
   const { image, recipe } = withImage('livy');
-  // What the chart's Deployment sets (apps/livy/chart/templates/deployment.yaml); it must also
-  // create LIVY_LOG_DIR, which Livy's request log needs and livy-server does not make.
-  const CHART_ENV = { LIVY_LOG_DIR: '/tmp/livy-logs', LIVY_PID_DIR: '/tmp', HOME: '/tmp' };
+  // The environment the chart's Deployment gives livy-server (apps/livy/chart/templates/deployment.yaml),
+  // read from the template so that a folder Livy cannot write (its request log) fails here.
+  let chartEnv: Record<string, string>;
+  beforeAll(async () => {
+    const template = await readFile(
+      path.join(REPO_ROOT, 'apps/livy/chart/templates/deployment.yaml'),
+      'utf8',
+    );
+    chartEnv = {};
+    for (const name of ['LIVY_LOG_DIR', 'LIVY_PID_DIR', 'HOME']) {
+      const value = new RegExp(`- name: ${name}\\n\\s+value: (\\S+)`).exec(template)?.[1];
+      if (!value) throw new Error(`the Livy chart's Deployment sets no ${name}`);
+      chartEnv[name] = value;
+    }
+  });
 
   it('has Spark 3.5 and the layout and user of the Dockerfile for users', async () => {
     const output = await succeeds(image(), ['spark-submit', '--version'], { env: LOCAL_SPARK });
@@ -222,7 +234,7 @@ describe.skipIf(skip)('livy: Livy 0.9.0 with Spark 3.5 (apps/livy/image/image.ya
     );
     const script = `
       set -e
-      mkdir -p "$LIVY_LOG_DIR" /tmp/livy-conf
+      mkdir -p /tmp/livy-conf
       printf 'livy.file.local-dir-whitelist = /tmp/\\nlivy.spark.master = local[2]\\n' > /tmp/livy-conf/livy.conf
       /opt/livy/bin/livy-server > /tmp/livy-server.log 2>&1 &
       up() { curl -fsS http://127.0.0.1:8998/version; }
@@ -241,7 +253,7 @@ describe.skipIf(skip)('livy: Livy 0.9.0 with Spark 3.5 (apps/livy/image/image.ya
       curl -fsS 'http://127.0.0.1:8998/batches/0/log?from=0&size=400' | tr ',' '\\n' | grep -E 'Pi is roughly|Error|error' || true
     `;
     const output = await succeeds(image(), ['/bin/sh', '-c', script], {
-      env: { ...CHART_ENV, ...LOCAL_SPARK, LIVY_CONF_DIR: '/tmp/livy-conf' },
+      env: { ...chartEnv, ...LOCAL_SPARK, LIVY_CONF_DIR: '/tmp/livy-conf' },
     });
     expect(output).toContain('"version":"0.9.0-incubating"');
     expect(output).toMatch(/batch: .*"state":"success"/);
