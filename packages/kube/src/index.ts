@@ -10,7 +10,21 @@ export {
 } from './envtest-assets.js';
 export type { EnvtestClusterOptions } from './envtest-cluster.js';
 export { type BuiltImage, buildImage, imagesCacheDir } from './images/build-image.js';
+export {
+  checkRecipeAgainstDockerfile,
+  type DeclaredPath,
+  type DockerfileLayout,
+  DockerfileLayoutError,
+  dockerfileLayout,
+} from './images/dockerfile-layout.js';
 export { importIntoContainerd, listContainerdImages } from './images/import-image.js';
+export {
+  type RunInImageOptions,
+  type RunResult,
+  runInImage,
+  type UnpackedImage,
+  unpackImage,
+} from './images/inspect-image.js';
 export { IMAGE_REGISTRY, type ImageRecipe, imageRef, parseRecipe, RecipeError } from './images/recipe.js';
 export { findRecipes, RECIPE_FILE, selectRecipes } from './images/recipes.js';
 export { checkKindPrerequisites, type KindClusterOptions, KindUnavailableError } from './kind-cluster.js';
