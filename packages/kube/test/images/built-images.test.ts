@@ -3,7 +3,7 @@
 // and its programs run in a chroot as the image's own user (runInImage). Needs Linux, root and the
 // build tools (installed with apt-get as root); AIRSPARK_IMAGE_TESTS=off skips on a workstation,
 // =required (set by .ci/run) makes a missing prerequisite fail instead of skipping.
-import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import {
   type UnpackedImage,
   unpackImage,
 } from '../../src/images/inspect-image.js';
-import type { ImageRecipe } from '../../src/images/recipe.js';
+import { type ImageRecipe, parseRecipe } from '../../src/images/recipe.js';
 import { findRecipes } from '../../src/images/recipes.js';
 import { REPO_ROOT } from '../../src/node-cluster/binaries.js';
 import { DOCKERFILE_TWINS, dockerfileOf } from './dockerfile-twins.js';
@@ -116,6 +116,34 @@ async function expectDockerfileLayout(image: UnpackedImage, name: string) {
     if (layout.user.group) expect(String(image.process.gid)).toBe(layout.user.group);
   }
 }
+
+describe.skipIf(skip)('setup steps: what a repository script prepared, copied into the image', () => {
+  it('copies the folder a script prints (its links kept) into the image, and refuses a script that prints no path', async () => {
+    const dir = path.join(scratch, 'setup-step');
+    await mkdir(path.join(dir, 'prepared'), { recursive: true });
+    await writeFile(path.join(dir, 'prepared', 'tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+    await symlink('tool', path.join(dir, 'prepared', 'tool-server'));
+    await writeFile(
+      path.join(dir, 'setup.mjs'),
+      `process.stderr.write('preparing\\n');\nconsole.log(${JSON.stringify(path.join(dir, 'prepared'))});\n`,
+    );
+    await writeFile(path.join(dir, 'broken.mjs'), "console.log('ready');\n");
+    const recipe = (script: string) =>
+      parseRecipe(
+        `name: setup-step\ntag: "1"\nsteps:\n  - setup: { script: ${script}, to: /usr/local/bin }\n`,
+        path.join(dir, 'image.yaml'),
+      );
+    const built = await buildImage(recipe('setup.mjs'), { cacheDir: path.join(dir, 'cache'), log });
+    const image = await unpackImage(built.archive, path.join(dir, 'unpacked'));
+    expect(await readFile(path.join(image.rootfs, 'usr/local/bin/tool'), 'utf8')).toContain('echo tool');
+    expect(await readlink(path.join(image.rootfs, 'usr/local/bin/tool-server'))).toBe('tool');
+    await expect(
+      buildImage(recipe('broken.mjs'), { cacheDir: path.join(dir, 'cache'), log }),
+    ).rejects.toThrow(
+      /setup script broken.mjs printed "ready" as its last line, not the absolute path of what it prepared/,
+    );
+  });
+});
 
 // Spark in these checks: local mode, loopback only, no Spark UI.
 const LOCAL_SPARK = { SPARK_LOCAL_IP: '127.0.0.1', SPARK_LOCAL_HOSTNAME: 'localhost' };
