@@ -17,7 +17,13 @@ export {
   DockerfileLayoutError,
   dockerfileLayout,
 } from './images/dockerfile-layout.js';
-export { importIntoContainerd, listContainerdImages } from './images/import-image.js';
+export {
+  ARCHIVE_LABEL,
+  containerdImageLabels,
+  importIntoContainerd,
+  listContainerdImages,
+  parseImageList,
+} from './images/import-image.js';
 export {
   type RunInImageOptions,
   type RunResult,
