@@ -303,7 +303,20 @@ describe.skipIf(skip)('argocd: Argo CD v3.6.2 for the local environment', () => 
     }
   });
 
-  it('has what the repo-server runs: git, gpg (through gpg-wrapper.sh), ssh, helm', async () => {
+  it("runs the chart's copyutil init container command (cp --update=none needs coreutils 9.3+)", async () => {
+    // argo-cd chart 10.1.1, templates/argocd-repo-server/deployment.yaml, with its default extraArgs.
+    const output = await succeeds(image(), [
+      '/bin/sh',
+      '-c',
+      'mkdir -p /tmp/var-files && /bin/cp --update=none /usr/local/bin/argocd /tmp/var-files/argocd && /bin/ln -sf /tmp/var-files/argocd /tmp/var-files/argocd-cmp-server && /tmp/var-files/argocd-cmp-server --help',
+    ]);
+    expect(output).toMatch(/Usage:\s+argocd-cmp-server/);
+  });
+
+  it('has what the repo-server runs: git, gpg and git-verify wrappers, ssh, helm', async () => {
+    // The repo-server runs git-verify-wrapper.sh for every manifest generation.
+    const verify = await stat(path.join(image().rootfs, 'usr/local/bin/git-verify-wrapper.sh'));
+    expect(verify.mode & 0o111, 'git-verify-wrapper.sh is executable').toBe(0o111);
     expect(await succeeds(image(), ['git', '--version'])).toMatch(/^git version 2\./);
     expect(await succeeds(image(), ['gpg-wrapper.sh', '--version'])).toMatch(/gpg \(GnuPG\) 2\./);
     expect(await succeeds(image(), ['ssh', '-V'])).toMatch(/OpenSSH_/);
