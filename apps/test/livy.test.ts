@@ -109,6 +109,30 @@ describe('Livy chart with stand-in environment values', () => {
     expect(livy?.resources.limits?.memory).toBeDefined();
   });
 
+  it('gives Livy a mounted, writable log folder: the read-only root cannot hold it, and Livy exits without it', () => {
+    const deployment = one(rendered.objects, 'Deployment', 'livy', 'livy');
+    const spec = (
+      deployment.spec as { template: { spec: { volumes: Array<{ name: string; emptyDir?: object }> } } }
+    ).template.spec;
+    const livy = (
+      podSpec(deployment).containers as Array<
+        Container & {
+          env: Array<{ name: string; value?: string }>;
+          volumeMounts: Array<{ name: string; mountPath: string }>;
+        }
+      >
+    )[0];
+    const logDir = livy?.env.find((e) => e.name === 'LIVY_LOG_DIR')?.value;
+    const mount = livy?.volumeMounts.find((m) => m.mountPath === logDir);
+    expect(mount, `LIVY_LOG_DIR ${logDir} must be a mount point`).toBeDefined();
+    expect(spec.volumes.find((v) => v.name === mount?.name)?.emptyDir).toBeDefined();
+  });
+
+  it('keeps the service account token out of the logs (Livy logs it at INFO when it refreshes it)', () => {
+    const log4j = configData(rendered.objects)['log4j.properties'] ?? '';
+    expect(log4j).toMatch(/^log4j\.logger\.org\.apache\.livy\.utils\.SparkKubernetesApp\$=WARN$/m);
+  });
+
   it('admits only the airflow namespace on the Livy port', () => {
     const policy = one(rendered.objects, 'NetworkPolicy', 'livy', 'livy') as unknown as {
       spec: {

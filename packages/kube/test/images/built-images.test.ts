@@ -3,7 +3,18 @@
 // and its programs run in a chroot as the image's own user (runInImage). Needs Linux, root and the
 // build tools (installed with apt-get as root); AIRSPARK_IMAGE_TESTS=off skips on a workstation,
 // =required (set by .ci/run) makes a missing prerequisite fail instead of skipping.
-import { copyFile, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,8 +240,9 @@ describe.skipIf(skip)('spark-operator: the controller and the Spark it submits w
 
 describe.skipIf(skip)('livy: Livy 0.9.0 with Spark 3.5 (apps/livy/image/image.yaml)', () => {
   const { image, recipe } = withImage('livy');
-  // The environment the chart's Deployment gives livy-server (apps/livy/chart/templates/deployment.yaml),
-  // read from the template so that a folder Livy cannot write (its request log) fails here.
+  // What the chart's Deployment gives livy-server (apps/livy/chart/templates/deployment.yaml), read
+  // from the template: its environment, and its emptyDir volumes made as the kubelet makes them
+  // (empty, world-writable), so that a folder Livy cannot write fails here as it would in the pod.
   let chartEnv: Record<string, string>;
   beforeAll(async () => {
     const template = await readFile(
@@ -242,6 +254,16 @@ describe.skipIf(skip)('livy: Livy 0.9.0 with Spark 3.5 (apps/livy/image/image.ya
       const value = new RegExp(`- name: ${name}\\n\\s+value: (\\S+)`).exec(template)?.[1];
       if (!value) throw new Error(`the Livy chart's Deployment sets no ${name}`);
       chartEnv[name] = value;
+    }
+    const emptyDirs = [...template.matchAll(/- name: (\S+)\n\s+emptyDir:/g)].map((m) => m[1]);
+    expect(emptyDirs.length).toBeGreaterThan(0);
+    for (const volume of emptyDirs) {
+      const mountPath = new RegExp(`- name: ${volume}\\n\\s+mountPath: (\\S+)`).exec(template)?.[1];
+      if (!mountPath) throw new Error(`the Livy chart mounts no volume ${volume}`);
+      const where = path.join(image().rootfs, mountPath);
+      await rm(where, { recursive: true, force: true });
+      await mkdir(where, { recursive: true, mode: 0o777 });
+      await chmod(where, 0o777);
     }
   });
 
