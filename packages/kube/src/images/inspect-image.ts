@@ -29,15 +29,9 @@ export async function unpackImage(archive: string, into: string): Promise<Unpack
   const layout = path.join(into, 'oci');
   const bundle = path.join(into, 'bundle');
   await mkdir(into, { recursive: true });
-  // Uncompressed, as the archive holds it: compressing gigabytes only to unpack them again is
-  // most of the time an unpack would take.
-  await runCommand('skopeo', [
-    'copy',
-    '--quiet',
-    '--dest-oci-accept-uncompressed-layers',
-    `docker-archive:${archive}`,
-    `oci:${layout}:image`,
-  ]);
+  // (skopeo 1.9's --dest-oci-accept-uncompressed-layers would save recompressing the layer, but
+  // it records the layer as gzip, which umoci then fails to read.)
+  await runCommand('skopeo', ['copy', '--quiet', `docker-archive:${archive}`, `oci:${layout}:image`]);
   await runCommand('umoci', ['unpack', '--image', `${layout}:image`, bundle]);
   const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as {
     process: { user: { uid: number; gid: number }; args?: string[]; env?: string[]; cwd?: string };
