@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifySha512 } from '../src/images/build-image.js';
 import { moduleReplaces } from '../src/images/go-step.js';
+import { resolveImageUser } from '../src/images/inspect-image.js';
 import { imageRef, parseRecipe, RecipeError } from '../src/images/recipe.js';
 import { recipeHash, sharedDir } from '../src/images/recipe-hash.js';
 import { findRecipes, selectRecipes } from '../src/images/recipes.js';
@@ -216,5 +217,27 @@ describe('wrapper builds', () => {
       'github.com/a/b v1.0.0 => github.com/c/b v1.1.0',
     ]);
     expect(() => moduleReplaces('replace x => ./x')).toThrow(/replaces a module with a local folder/);
+  });
+});
+
+describe('resolveImageUser', () => {
+  const passwd = 'root:x:0:0::/root:/bin/sh\nspark:x:185:185::/opt/spark:/usr/sbin/nologin\n';
+  const group = 'root:x:0:\nspark:x:185:\nusers:x:100:\n';
+
+  it('reads numbers, names and groups as the container runtime does', () => {
+    expect(resolveImageUser('185', passwd, group)).toEqual({ uid: 185, gid: 185 });
+    expect(resolveImageUser('spark', passwd, group)).toEqual({ uid: 185, gid: 185 });
+    expect(resolveImageUser('999:999', passwd, group)).toEqual({ uid: 999, gid: 999 });
+    expect(resolveImageUser('spark:users', passwd, group)).toEqual({ uid: 185, gid: 100 });
+    expect(resolveImageUser(undefined, passwd, group)).toEqual({ uid: 0, gid: 0 });
+  });
+
+  it('names a user or group the image does not have', () => {
+    expect(() => resolveImageUser('nobody', passwd, group)).toThrow(
+      'the image\'s user "nobody" is not in its /etc/passwd',
+    );
+    expect(() => resolveImageUser('185:staff', passwd, group)).toThrow(
+      'the image\'s group "staff" is not in its /etc/group',
+    );
   });
 });

@@ -1,5 +1,5 @@
 // The images of the local environment, built for real (`buildImage`, from the cache when nothing
-// changed) and proven to run without a cluster: each docker-archive is unpacked with skopeo + umoci
+// changed) and proven to run without a cluster: each docker-archive is unpacked (layers and config)
 // and its programs run in a chroot as the image's own user (runInImage). Needs Linux, root and the
 // build tools (installed with apt-get as root); AIRSPARK_IMAGE_TESTS=off skips on a workstation,
 // =required (set by .ci/run) makes a missing prerequisite fail instead of skipping.
