@@ -38,6 +38,11 @@ export function run(command: string, args: readonly string[], options: RunOption
         stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
       }),
     );
+    // A program that exits without reading its input (kubectl refusing its arguments, say) closes the
+    // pipe under us: that EPIPE is not an error of ours, the exit code tells what happened.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.input ?? '');
   });
 }

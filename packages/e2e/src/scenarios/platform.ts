@@ -117,6 +117,10 @@ export const platformScenarios: readonly Scenario[] = [
     needs: ['synced-healthy'],
     namespaces: [E2E_TEAM.namespace],
     async run(ctx) {
+      // A namespace left by an earlier run (prune keeps namespaces by design) is removed first.
+      if ((await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace])).code === 0) {
+        await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
+      }
       await editEnvironment(ctx, (teams) => {
         teams.push({ ...E2E_TEAM });
       });
@@ -181,17 +185,25 @@ export const platformScenarios: readonly Scenario[] = [
       const pushed = Date.now();
       await waitUntil(
         async () => {
-          const r = await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace, '-o', 'name']);
+          const r = await ctx.kubectl.probe(['get', 'resourcequota', QUOTA_NAME, '-n', E2E_TEAM.namespace]);
           return r.code !== 0 && /NotFound/.test(r.stderr)
             ? undefined
-            : `Namespace ${E2E_TEAM.namespace} still there`;
+            : `ResourceQuota ${E2E_TEAM.namespace}/${QUOTA_NAME} still there`;
         },
         { what: 'the removed team pruned', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
       );
+      const secondsToPrune = Math.round((Date.now() - pushed) / 1000);
+      // The team's Namespace is kept on purpose (Prune=false,Delete=false: it holds the team's data
+      // claim; docs/components/spark-teams.md). Argo CD must have left it, and the runbook deletes it.
+      const kept = await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace, '-o', 'name']);
+      if (kept.code !== 0)
+        throw new Error(`Namespace ${E2E_TEAM.namespace} was deleted although it is marked Prune=false`);
+      await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=false']);
       return {
         revision,
-        deleted: `Namespace ${E2E_TEAM.namespace}`,
-        secondsToPrune: Math.round((Date.now() - pushed) / 1000),
+        deleted: `ResourceQuota ${E2E_TEAM.namespace}/${QUOTA_NAME} and the team's other objects`,
+        kept: `Namespace ${E2E_TEAM.namespace} (Prune=false), then deleted by hand as the runbook says`,
+        secondsToPrune,
       };
     },
   },
