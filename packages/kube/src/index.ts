@@ -11,12 +11,26 @@ export {
 export type { EnvtestClusterOptions } from './envtest-cluster.js';
 export { type BuiltImage, buildImage, imagesCacheDir } from './images/build-image.js';
 export {
+  checkRecipeAgainstDockerfile,
+  type DeclaredPath,
+  type DockerfileLayout,
+  DockerfileLayoutError,
+  dockerfileLayout,
+} from './images/dockerfile-layout.js';
+export {
   ARCHIVE_LABEL,
   containerdImageLabels,
   importIntoContainerd,
   listContainerdImages,
   parseImageList,
 } from './images/import-image.js';
+export {
+  type RunInImageOptions,
+  type RunResult,
+  runInImage,
+  type UnpackedImage,
+  unpackImage,
+} from './images/inspect-image.js';
 export { IMAGE_REGISTRY, type ImageRecipe, imageRef, parseRecipe, RecipeError } from './images/recipe.js';
 export { findRecipes, RECIPE_FILE, selectRecipes } from './images/recipes.js';
 export { checkKindPrerequisites, type KindClusterOptions, KindUnavailableError } from './kind-cluster.js';

@@ -1,12 +1,13 @@
 // Image recipes: parsing, the errors a recipe author sees, and the content address.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifySha512 } from '../src/images/build-image.js';
 import { moduleReplaces } from '../src/images/go-step.js';
+import { resolveImageUser } from '../src/images/inspect-image.js';
 import { imageRef, parseRecipe, RecipeError } from '../src/images/recipe.js';
-import { recipeHash } from '../src/images/recipe-hash.js';
+import { recipeHash, sharedDir } from '../src/images/recipe-hash.js';
 import { findRecipes, selectRecipes } from '../src/images/recipes.js';
 
 const FILE = '/repo/apps/x/images/x/image.yaml';
@@ -120,6 +121,75 @@ describe('content address', () => {
   });
 });
 
+describe('setup steps', () => {
+  const recipe = (step: string) => `name: x\ntag: "1"\nsteps:\n  - setup: ${step}\n`;
+
+  it('reads a script relative to the recipe and where its output goes', () => {
+    expect(
+      parseRecipe(recipe('{ script: ../../scripts/setup-argocd.mjs, to: /usr/local/bin }'), FILE).steps,
+    ).toEqual([{ setup: { script: '../../scripts/setup-argocd.mjs', to: '/usr/local/bin' } }]);
+  });
+
+  it('names each mistake', () => {
+    expect(errorOf(recipe('scripts/setup.mjs'))).toMatch(/:4: setup is a mapping/);
+    expect(errorOf(recipe('{ script: setup.sh, to: /bin/x }'))).toMatch(/setup.script is a Node script/);
+    expect(errorOf(recipe('{ script: setup.mjs, to: bin/x }'))).toMatch(/"bin\/x" must be an absolute path/);
+    expect(errorOf(recipe('{ script: setup.mjs, to: /x, from: y }'))).toMatch(
+      /unknown key "from"; setup has script, to/,
+    );
+  });
+
+  it('puts what the script prepared into the content address, and needs it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'airspark-setup-'));
+    try {
+      const parsed = parseRecipe(
+        recipe('{ script: setup.mjs, to: /usr/local/bin }'),
+        path.join(dir, 'image.yaml'),
+      );
+      await writeFile(path.join(dir, 'tool'), 'v1');
+      const prepared = new Map([['setup.mjs', path.join(dir, 'tool')]]);
+      const first = await recipeHash(parsed, prepared);
+      await writeFile(path.join(dir, 'tool'), 'v2');
+      expect(await recipeHash(parsed, prepared)).not.toBe(first);
+      await expect(recipeHash(parsed)).rejects.toThrow(/setup script setup.mjs has not been run/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('shared: inputs', () => {
+  it('come from AIRSPARK_SHARED_DIR, else from shared/ beside the checkout holding the recipe', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'airspark-shared-'));
+    try {
+      await mkdir(path.join(root, 'repo', '.git'), { recursive: true });
+      await mkdir(path.join(root, 'repo', 'apps', 'livy', 'image'), { recursive: true });
+      const recipeFile = path.join(root, 'repo', 'apps', 'livy', 'image', 'image.yaml');
+      expect(sharedDir(recipeFile, {})).toBe(path.join(root, 'shared'));
+      expect(sharedDir(recipeFile, { AIRSPARK_SHARED_DIR: '/srv/shared' })).toBe('/srv/shared');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('name the recipe and the variable when the file is missing', async () => {
+    const parsed = parseRecipe(
+      'name: x\ntag: "1"\nsteps:\n  - copy: { from: "shared:livy/none.zip", to: /x.zip }\n',
+      FILE,
+    );
+    const saved = process.env.AIRSPARK_SHARED_DIR;
+    process.env.AIRSPARK_SHARED_DIR = '/nonexistent-shared';
+    try {
+      await expect(recipeHash(parsed)).rejects.toThrow(
+        `${FILE}: input /nonexistent-shared/livy/none.zip does not exist; "shared:livy/none.zip" is read from the shared folder beside the checkout: set AIRSPARK_SHARED_DIR to the folder that holds it`,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.AIRSPARK_SHARED_DIR;
+      else process.env.AIRSPARK_SHARED_DIR = saved;
+    }
+  });
+});
+
 describe('recipes in the repository', () => {
   it("finds the cluster's own recipes and rejects unknown names, listing the known ones", async () => {
     const root = new URL('../images/', import.meta.url).pathname;
@@ -147,5 +217,27 @@ describe('wrapper builds', () => {
       'github.com/a/b v1.0.0 => github.com/c/b v1.1.0',
     ]);
     expect(() => moduleReplaces('replace x => ./x')).toThrow(/replaces a module with a local folder/);
+  });
+});
+
+describe('resolveImageUser', () => {
+  const passwd = 'root:x:0:0::/root:/bin/sh\nspark:x:185:185::/opt/spark:/usr/sbin/nologin\n';
+  const group = 'root:x:0:\nspark:x:185:\nusers:x:100:\n';
+
+  it('reads numbers, names and groups as the container runtime does', () => {
+    expect(resolveImageUser('185', passwd, group)).toEqual({ uid: 185, gid: 185 });
+    expect(resolveImageUser('spark', passwd, group)).toEqual({ uid: 185, gid: 185 });
+    expect(resolveImageUser('999:999', passwd, group)).toEqual({ uid: 999, gid: 999 });
+    expect(resolveImageUser('spark:users', passwd, group)).toEqual({ uid: 185, gid: 100 });
+    expect(resolveImageUser(undefined, passwd, group)).toEqual({ uid: 0, gid: 0 });
+  });
+
+  it('names a user or group the image does not have', () => {
+    expect(() => resolveImageUser('nobody', passwd, group)).toThrow(
+      'the image\'s user "nobody" is not in its /etc/passwd',
+    );
+    expect(() => resolveImageUser('185:staff', passwd, group)).toThrow(
+      'the image\'s group "staff" is not in its /etc/group',
+    );
   });
 });

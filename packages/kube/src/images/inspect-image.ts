@@ -1,6 +1,5 @@
 // Looking inside a built image without a cluster or a container engine: unpack its docker-archive
-// (the very file `ctr images import` reads) with skopeo + umoci into a root filesystem and the
-// OCI runtime config, then run programs in it as the image's user, in a chroot with its own mount,
+// (the very file `ctr images import` reads) into a root filesystem and read its config, then run programs in it as the image's user, in a chroot with its own mount,
 // PID, UTS and network namespaces (a fresh /proc, the host's /dev, hostname localhost, loopback
 // only: nothing it starts is reachable from outside, nothing outside from it). Used by the image
 // tests to prove that what was built runs.
@@ -9,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from '../node-cluster/run-command.js';
 
-/** The parts of the OCI runtime config (`umoci unpack`'s config.json) that say how to run the image. */
+/** What the image's config says about the process to run, with its user resolved to numbers. */
 export interface ImageProcess {
   readonly uid: number;
   readonly gid: number;
@@ -19,37 +18,86 @@ export interface ImageProcess {
 }
 
 export interface UnpackedImage {
-  readonly bundle: string;
+  /** The folder `unpackImage` was given. */
+  readonly dir: string;
   readonly rootfs: string;
   readonly process: ImageProcess;
 }
 
-/** Unpacks `archive` (docker-archive) into the folder `into` (new or empty): `<into>/bundle/rootfs`. */
-export async function unpackImage(archive: string, into: string): Promise<UnpackedImage> {
-  const layout = path.join(into, 'oci');
-  const bundle = path.join(into, 'bundle');
-  await mkdir(into, { recursive: true });
-  await runCommand('skopeo', ['copy', '--quiet', `docker-archive:${archive}`, `oci:${layout}:image`]);
-  await runCommand('umoci', ['unpack', '--image', `${layout}:image`, bundle]);
-  const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as {
-    process: { user: { uid: number; gid: number }; args?: string[]; env?: string[]; cwd?: string };
+interface ArchiveManifest {
+  readonly Config: string;
+  readonly RepoTags?: readonly string[];
+  readonly Layers: readonly string[];
+}
+
+interface ImageConfigFile {
+  readonly config?: {
+    readonly User?: string;
+    readonly Env?: readonly string[];
+    readonly WorkingDir?: string;
+    readonly Entrypoint?: readonly string[] | null;
+    readonly Cmd?: readonly string[] | null;
   };
+}
+
+/** Resolves an image's `User` ("185", "999:999", "spark", "spark:spark") against its own passwd/group. */
+export function resolveImageUser(
+  user: string | undefined,
+  passwd: string,
+  group: string,
+): { uid: number; gid: number } {
+  const [name = '', groupName] = (user || '0').split(':');
+  const entries = (text: string) => text.split('\n').map((line) => line.split(':'));
+  const account = entries(passwd).find((fields) => fields[0] === name || fields[2] === name);
+  const uid = /^\d+$/.test(name) ? Number(name) : Number(account?.[2] ?? Number.NaN);
+  if (Number.isNaN(uid)) throw new Error(`the image's user "${name}" is not in its /etc/passwd`);
+  let gid = Number(account?.[3] ?? 0);
+  if (groupName !== undefined) {
+    const entry = entries(group).find((fields) => fields[0] === groupName);
+    gid = /^\d+$/.test(groupName) ? Number(groupName) : Number(entry?.[2] ?? Number.NaN);
+    if (Number.isNaN(gid)) throw new Error(`the image's group "${groupName}" is not in its /etc/group`);
+  }
+  return { uid, gid };
+}
+
+/**
+ * Unpacks `archive` (a docker-archive, the file `ctr images import` reads) into the folder `into`
+ * (new or empty): its layers, in order, into `<into>/rootfs` as the container runtime would lay
+ * them (owners, modes, links and device nodes kept), and its config as the process to run.
+ */
+export async function unpackImage(archive: string, into: string): Promise<UnpackedImage> {
+  const rootfs = path.join(into, 'rootfs');
+  await mkdir(rootfs, { recursive: true });
+  const readMember = (member: string) => runCommand('tar', ['-xOf', archive, member]);
+  const [manifest] = JSON.parse(await readMember('manifest.json')) as ArchiveManifest[];
+  if (!manifest) throw new Error(`${archive} has no image in its manifest.json; is it a docker-archive?`);
+  const config = (JSON.parse(await readMember(manifest.Config)) as ImageConfigFile).config ?? {};
+  for (const layer of manifest.Layers)
+    await runCommand('sh', [
+      '-c',
+      'tar -xOf "$1" "$2" | tar -xpf - --numeric-owner --xattrs --xattrs-include="*" -C "$3"',
+      'unpack-layer',
+      archive,
+      layer,
+      rootfs,
+    ]);
   // A container runtime gives every container an /etc/hosts (kubelet manages the pod's); images
   // have none (mmdebstrap removes the build host's). Give the unpacked copy the runtime's minimum.
-  const rootfs = path.join(bundle, 'rootfs');
   await writeFile(
     path.join(rootfs, 'etc', 'hosts'),
     '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n',
   );
+  const etc = (file: string) => readFile(path.join(rootfs, 'etc', file), 'utf8').catch(() => '');
+  const { uid, gid } = resolveImageUser(config.User, await etc('passwd'), await etc('group'));
   return {
-    bundle,
+    dir: into,
     rootfs,
     process: {
-      uid: spec.process.user.uid,
-      gid: spec.process.user.gid,
-      args: spec.process.args ?? [],
-      env: spec.process.env ?? [],
-      cwd: spec.process.cwd ?? '/',
+      uid,
+      gid,
+      args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
+      env: config.Env ?? [],
+      cwd: config.WorkingDir || '/',
     },
   };
 }
