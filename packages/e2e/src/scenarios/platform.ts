@@ -14,6 +14,8 @@ const E2E_TEAM = { name: 'e2e', namespace: 'spark-team-e2e' };
 /** The team of the local environment whose quota the self-heal scenario edits by hand. */
 const EDITED_TEAM_NAMESPACE = 'spark-team-a';
 const QUOTA_NAME = 'spark-team';
+/** A submitter the prune scenario adds and removes again (its Role and RoleBinding in each team). */
+const E2E_SUBMITTER = { name: 'e2e-prune', namespace: 'airspark-mirrors', serviceAccount: 'e2e' };
 
 /** The Applications the environment's hydrated files declare, plus the root app-of-apps. */
 export async function expectedApplications(clone: string, environment: string): Promise<string[]> {
@@ -65,6 +67,25 @@ async function editEnvironment(ctx: E2eContext, edit: (teams: Array<Record<strin
     ctx.root,
   );
   if (hydrated.code !== 0) throw new Error(`pnpm render --hydrate-only failed:\n${hydrated.output}`);
+}
+
+/** Edits the clone's values file of a component for the environment (comments kept). */
+async function editValues(
+  ctx: E2eContext,
+  component: string,
+  edit: (values: ReturnType<typeof parseDocument>) => void,
+) {
+  const file = path.join(ctx.repo.clone, 'clusters', ctx.environment, 'values', `${component}.yaml`);
+  const doc = parseDocument(await readFile(file, 'utf8'));
+  edit(doc);
+  await writeFile(file, doc.toString());
+}
+
+async function roleExists(ctx: E2eContext, name: string): Promise<boolean> {
+  const r = await ctx.kubectl.probe(['get', 'role', name, '-n', EDITED_TEAM_NAMESPACE]);
+  if (r.code === 0) return true;
+  if (/NotFound/.test(r.stderr)) return false;
+  throw new Error(r.stderr.trim());
 }
 
 async function quotaPods(ctx: E2eContext): Promise<string | undefined> {
@@ -176,36 +197,43 @@ export const platformScenarios: readonly Scenario[] = [
   },
   {
     name: 'prune',
-    needs: ['auto-sync'],
-    namespaces: [E2E_TEAM.namespace],
+    needs: ['synced-healthy'],
+    namespaces: [EDITED_TEAM_NAMESPACE],
     async run(ctx) {
-      await editEnvironment(ctx, (teams) => {
-        const at = teams.findIndex((t) => t.name === E2E_TEAM.name);
-        if (at >= 0) teams.splice(at, 1);
-      });
-      const revision = await ctx.repo.commitAndPush(`e2e: remove Spark team ${E2E_TEAM.name}`);
-      const pushed = Date.now();
-      await waitUntil(
-        async () => {
-          const r = await ctx.kubectl.probe(['get', 'resourcequota', QUOTA_NAME, '-n', E2E_TEAM.namespace]);
-          return r.code !== 0 && /NotFound/.test(r.stderr)
-            ? undefined
-            : `ResourceQuota ${E2E_TEAM.namespace}/${QUOTA_NAME} still there`;
-        },
-        { what: 'the removed team pruned', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
+      // An object inside a namespace the project keeps: a submitter's Role in team-a. (Removing a whole
+      // team also drops its namespace from the project's destinations, and Argo CD leaves objects in
+      // namespaces it may no longer manage: the team runbook deletes the namespace.)
+      const role = `spark-submitter-${E2E_SUBMITTER.name}`;
+      const original = await readFile(
+        path.join(ctx.repo.clone, 'clusters', ctx.environment, 'values', 'spark-teams.yaml'),
+        'utf8',
       );
-      const secondsToPrune = Math.round((Date.now() - pushed) / 1000);
-      // The team's Namespace is kept on purpose (Prune=false,Delete=false: it holds the team's data
-      // claim; docs/components/spark-teams.md). Argo CD must have left it, and the runbook deletes it.
-      const kept = await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace, '-o', 'name']);
-      if (kept.code !== 0)
-        throw new Error(`Namespace ${E2E_TEAM.namespace} was deleted although it is marked Prune=false`);
-      await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=false']);
+      await editValues(ctx, 'spark-teams', (doc) => {
+        const submitters = (doc.get('submitters') as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
+        doc.set('submitters', doc.createNode([...submitters, E2E_SUBMITTER]));
+      });
+      const added = await ctx.repo.commitAndPush(`e2e: a submitter ${E2E_SUBMITTER.name} for every team`);
+      await waitUntil(async () => ((await roleExists(ctx, role)) ? undefined : `no Role ${role} yet`), {
+        what: 'the added submitter',
+        timeoutMs: ctx.timeoutMs(300),
+        log: ctx.log,
+      });
+      await writeFile(
+        path.join(ctx.repo.clone, 'clusters', ctx.environment, 'values', 'spark-teams.yaml'),
+        original,
+      );
+      const revision = await ctx.repo.commitAndPush(`e2e: remove the submitter ${E2E_SUBMITTER.name}`);
+      const pushed = Date.now();
+      await waitUntil(async () => ((await roleExists(ctx, role)) ? `Role ${role} still there` : undefined), {
+        what: 'the removed submitter pruned',
+        timeoutMs: ctx.timeoutMs(300),
+        log: ctx.log,
+      });
       return {
+        added,
         revision,
-        deleted: `ResourceQuota ${E2E_TEAM.namespace}/${QUOTA_NAME} and the team's other objects`,
-        kept: `Namespace ${E2E_TEAM.namespace} (Prune=false), then deleted by hand as the runbook says`,
-        secondsToPrune,
+        deleted: `Role and RoleBinding ${EDITED_TEAM_NAMESPACE}/${role}`,
+        secondsToPrune: Math.round((Date.now() - pushed) / 1000),
       };
     },
   },
