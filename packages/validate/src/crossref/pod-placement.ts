@@ -69,6 +69,8 @@ interface PodConstraints {
   alternatives: Requirements[];
   tolerations: Toleration[];
   path: ObjectPath;
+  /** The nodeSelector's own entries, to point a finding at the one that is off. */
+  selector: ReadonlyArray<readonly [string, string]>;
   described: string;
 }
 
@@ -101,6 +103,7 @@ function constraintsOf(rendered: RenderedObject): PodConstraints | undefined {
     alternatives: terms.map((term) => requirementsOf([...selector, ...term])),
     tolerations: Array.isArray(spec.tolerations) ? (spec.tolerations.filter(isRecord) as Toleration[]) : [],
     path,
+    selector: selector.map((s) => [s.key, s.values?.[0] ?? ''] as const),
     described,
   };
 }
@@ -167,11 +170,16 @@ export function checkPodPlacement(
     }
     if (fits || (!systemRequirements && pools.length === 0)) continue;
     const { name, namespace } = metadataOf(r.object);
+    // The entry the system nodes do not carry, when there is one: a values file sets entries one by
+    // one, so the finding lands on the line that set it rather than on the merged map.
+    const offKey = system
+      ? pod.selector.find(([key, value]) => system.labels[key] !== value)?.[0]
+      : undefined;
     out.set(r, [
       findingAt(r, {
         rule: rules.podPlacement,
         message: `the pods of ${String(r.object.kind)} ${namespace ? `${namespace}/` : ''}${name ?? ''} (${pod.described}) match no node of ${r.env} that exists when ${r.app} syncs, so they would stay Pending and later sync waves would wait for ever: ${reasons.join('; ')}. Select labels the system node group has (packages/config/src/system-node-group.ts) or a NodePool that syncs earlier.`,
-        path: pod.path,
+        path: offKey !== undefined && pod.path.at(-1) === 'nodeSelector' ? [...pod.path, offKey] : pod.path,
       }),
     ]);
   }
