@@ -19,7 +19,11 @@ changes nothing else: templates, reattachment, log following and deferral are up
 It also adds the environment's own Spark properties, if any, to every application: the
 Airflow Variable ``spark_conf`` (JSON object of strings; unset on AWS, where the templates
 carry everything) is merged into ``spec.sparkConf``. A local cluster uses it for what only
-it needs, such as the s3a endpoint and keys of its S3 server.
+it needs, such as the s3a endpoint and keys of its S3 server; a ``spark.hadoop.<key>`` there
+also replaces the template's ``hadoopConf`` ``<key>`` (the Spark Operator passes hadoopConf
+after sparkConf, so the template's would win otherwise). And an environment without
+Karpenter's NodePools gives the driver and executors its own nodeSelectors in the Variable
+``spark_node_selectors`` (``airspark.platform.node_selectors``, ADR 0057).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from datetime import timedelta
 from airflow.providers.cncf.kubernetes.operators.custom_object_launcher import CustomObjectLauncher
 from airflow.providers.cncf.kubernetes.operators.spark_kubernetes import SparkKubernetesOperator
 from airflow.sdk.exceptions import AirflowException
+
+from airspark.platform import ConfigurationError, node_selectors
 
 # Spark Operator v2 application states that end an application before its driver runs.
 SUBMISSION_FAILED = "SUBMISSION_FAILED"
@@ -98,18 +104,32 @@ class SparkApplicationOperator(SparkKubernetesOperator):
         super().__init__(**kwargs)
         self.no_status_timeout = no_status_timeout
         self._environment_spark_conf: dict[str, str] = {}
+        self._node_selectors: tuple[dict[str, str], dict[str, str]] | None = None
 
     def execute(self, context):
         self._environment_spark_conf = environment_spark_conf()
         if self._environment_spark_conf:
             self.log.info("Adding the environment's Spark properties: %s", sorted(self._environment_spark_conf))
+        try:
+            self._node_selectors = node_selectors()
+        except ConfigurationError as err:
+            raise AirflowException(str(err)) from None
         return super().execute(context)
 
     def manage_template_specs(self):
         body = super().manage_template_specs()
+        spec = body["spark"].setdefault("spec", {})
         if self._environment_spark_conf:
-            spec = body["spark"].setdefault("spec", {})
             spec["sparkConf"] = {**(spec.get("sparkConf") or {}), **self._environment_spark_conf}
+            overridden = {
+                k.removeprefix("spark.hadoop.") for k in self._environment_spark_conf if k.startswith("spark.hadoop.")
+            }
+            if spec.get("hadoopConf"):
+                spec["hadoopConf"] = {k: v for k, v in spec["hadoopConf"].items() if k not in overridden}
+        if self._node_selectors is not None:
+            driver, executor = self._node_selectors
+            spec.setdefault("driver", {})["nodeSelector"] = driver
+            spec.setdefault("executor", {})["nodeSelector"] = executor
         return body
 
     def get_or_create_spark_crd(self, launcher: CustomObjectLauncher, context):

@@ -9,6 +9,7 @@ The real controller's SUBMISSION_FAILED and the missing-controller case run in `
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -159,5 +160,44 @@ def test_a_spark_conf_variable_that_is_not_an_object_of_strings_fails_before_sub
 
     with pytest.raises(Exception, match="Variable spark_conf"):
         operator.execute(context())
+
+    assert api.created == []
+
+
+def test_an_environments_hadoop_property_replaces_the_templates_hadoop_conf(monkeypatch):
+    provider = "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_CONF", f'{{"spark.hadoop.fs.s3a.aws.credentials.provider": "{provider}"}}')
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", "stop here")])
+
+    with pytest.raises(SparkApplicationNotStarted):
+        operator_with(api).execute(context())
+
+    (application,) = api.created
+    assert application["spec"]["sparkConf"]["spark.hadoop.fs.s3a.aws.credentials.provider"] == provider
+    assert "fs.s3a.aws.credentials.provider" not in (application["spec"].get("hadoopConf") or {})
+
+
+def test_the_environments_node_selectors_replace_the_karpenter_pools(monkeypatch):
+    stand_in = {"airspark.dev/karpenter-stand-in": "spark"}
+    monkeypatch.setenv(
+        "AIRFLOW_VAR_SPARK_NODE_SELECTORS", '{"driver": %s, "executor": %s}' % ((json.dumps(stand_in),) * 2)
+    )
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", "stop here")])
+
+    with pytest.raises(SparkApplicationNotStarted):
+        operator_with(api).execute(context())
+
+    (application,) = api.created
+    assert application["spec"]["driver"]["nodeSelector"] == stand_in
+    assert application["spec"]["executor"]["nodeSelector"] == stand_in
+    assert application["spec"]["driver"]["annotations"] == {"karpenter.sh/do-not-disrupt": "true"}
+
+
+def test_a_malformed_node_selectors_variable_fails_before_submitting(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_NODE_SELECTORS", '{"driver": {"a": "b"}}')
+    api = ScriptedSparkApi([{}])
+
+    with pytest.raises(Exception, match="Variable spark_node_selectors needs"):
+        operator_with(api).execute(context())
 
     assert api.created == []
