@@ -39,6 +39,7 @@ from airspark.platform import ConfigurationError, node_selectors
 
 # Spark Operator v2 application states that end an application before its driver runs.
 SUBMISSION_FAILED = "SUBMISSION_FAILED"
+FAILED = "FAILED"
 NO_STATUS_TIMEOUT = timedelta(minutes=3)
 SPARK_CONF_VARIABLE = "spark_conf"
 
@@ -69,11 +70,15 @@ class StatusCheckingLauncher(CustomObjectLauncher):
         )
         application_state = status.get("applicationState") or {}
         state = application_state.get("state")
-        if state == SUBMISSION_FAILED:
+        # The operator turns SUBMISSION_FAILED into FAILED on its next reconcile when the
+        # application may not be retried (restartPolicy Never), often before the provider's
+        # next poll: FAILED without a driver pod is a submission that failed too.
+        never_started = state == FAILED and not (status.get("driverInfo") or {}).get("podName")
+        if state == SUBMISSION_FAILED or never_started:
             reason = application_state.get("errorMessage") or "the Spark Operator gave no error message"
             raise SparkApplicationNotStarted(
                 f"the Spark Operator could not submit SparkApplication {self.namespace}/{name} "
-                f"(state {SUBMISSION_FAILED}): {reason.strip()}"
+                f"(state {state}, no driver pod): {reason.strip()}"
             )
         if not state:
             if self._first_poll is None:

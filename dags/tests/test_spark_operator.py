@@ -55,9 +55,12 @@ class ScriptedSparkApi:
         raise ApiException(status=404, reason=f'pods "{name}" not found')
 
 
-def state(name: str, error: str | None = None) -> dict:
+def state(name: str, error: str | None = None, driver_pod: str | None = None) -> dict:
     application_state = {"state": name} | ({"errorMessage": error} if error else {})
-    return {"status": {"applicationState": application_state}}
+    return {
+        "status": {"applicationState": application_state}
+        | ({"driverInfo": {"podName": driver_pod}} if driver_pod else {})
+    }
 
 
 def operator_with(api: ScriptedSparkApi, **kwargs) -> SparkApplicationOperator:
@@ -89,9 +92,21 @@ def test_a_submission_failure_fails_the_task_with_the_spark_operators_error_mess
     name = application["metadata"]["name"]
     assert name.startswith("pyspark-pi-")
     message = str(failure.value)
-    assert f"could not submit SparkApplication spark-team-a/{name} (state SUBMISSION_FAILED)" in message
+    assert f"could not submit SparkApplication spark-team-a/{name} (state SUBMISSION_FAILED, no driver pod)" in message
     assert "Failed to parse byte string: 512x" in message
     assert "404" not in message
+
+
+def test_a_submission_failure_the_operator_already_marked_failed_is_still_named_a_submission_failure():
+    # The real v2.5.2 controller moves SUBMISSION_FAILED to FAILED (restartPolicy Never) within
+    # seconds, usually before the provider's next poll (seen on the local cluster).
+    api = ScriptedSparkApi([state("FAILED", f"failed to submit spark application: {SUBMISSION_ERROR}")])
+
+    with pytest.raises(SparkApplicationNotStarted) as failure:
+        operator_with(api).execute(context())
+
+    assert "(state FAILED, no driver pod)" in str(failure.value)
+    assert "Failed to parse byte string: 512x" in str(failure.value)
 
 
 def test_without_a_spark_operator_the_task_fails_naming_it_once_the_application_has_no_status_in_time():
@@ -127,7 +142,7 @@ def test_an_application_without_status_is_waited_for_until_the_operator_picks_it
 
 
 def test_a_failed_application_still_fails_with_the_providers_own_message():
-    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1")])
+    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1", driver_pod="pi-driver")])
     operator = operator_with(api)
 
     with pytest.raises(Exception, match=r"Spark Job Failed\. Error stack: driver container failed with ExitCode: 1"):

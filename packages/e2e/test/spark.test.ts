@@ -5,7 +5,11 @@ import { hostAirflowEnv, parseRunOutcome } from '../src/spark/host-airflow.js';
 import { missingSparkRoles, recordSparkPods } from '../src/spark/spark-pods.js';
 
 const pod = (name: string, role: string | undefined, phase: string, node?: string) => ({
-  metadata: { name, namespace: 'spark-team-a', labels: role ? { 'spark-role': role } : {} },
+  metadata: {
+    name,
+    namespace: 'spark-team-a',
+    labels: (role ? { 'spark-role': role } : {}) as Record<string, string>,
+  },
   spec: node ? { nodeName: node } : {},
   status: { phase },
 });

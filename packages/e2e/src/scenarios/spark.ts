@@ -39,9 +39,13 @@ export const FAILING_JOB_CONF: Readonly<Record<string, string>> = {
   'spark.eventLog.enabled': 'true',
   'spark.eventLog.dir': 'file:/nonexistent/airspark-e2e-event-logs',
 };
-/** Makes spark-submit (inside the Spark Operator) fail before any pod exists. */
+/**
+ * Makes spark-submit (inside the Spark Operator) fail before any pod exists: it parses the size
+ * while it builds the driver pod. (A missing spark.kubernetes.driver.podTemplateFile does not: it
+ * was tried, and the application ran.)
+ */
 export const UNSUBMITTABLE_CONF: Readonly<Record<string, string>> = {
-  'spark.kubernetes.driver.podTemplateFile': '/nonexistent/airspark-e2e-driver-template.yaml',
+  'spark.driver.memoryOverhead': 'airspark-e2e-not-a-size',
 };
 
 export async function localSparkSettings(ctx: E2eContext): Promise<HostAirflowSettings> {
@@ -196,7 +200,7 @@ export const sparkOperatorSubmissionFailure: Scenario = {
     const { outcome, pods } = await runWatched(ctx, airflow, 'pyspark_pi', { partitions: 2 });
     expectTask(outcome, 'estimate_pi', 'failed');
     expectInLog(outcome, 'could not submit SparkApplication', 'that the Spark Operator could not submit it');
-    expectInLog(outcome, 'airspark-e2e-driver-template.yaml', "spark-submit's reason");
+    expectInLog(outcome, 'Failed to parse byte string: airspark-e2e-not-a-size', "spark-submit's reason");
     if (pods.some((p) => p.role === 'driver'))
       throw new Error(
         `a driver pod ran although the submission should have failed: ${pods.map((p) => p.name).join(', ')}`,
