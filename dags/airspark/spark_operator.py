@@ -76,6 +76,8 @@ class StatusCheckingLauncher(CustomObjectLauncher):
         never_started = state == FAILED and not (status.get("driverInfo") or {}).get("podName")
         if state == SUBMISSION_FAILED or never_started:
             reason = application_state.get("errorMessage") or "the Spark Operator gave no error message"
+            # Nothing ran, so nothing is lost: the provider would leave it for timeToLiveSeconds.
+            self.delete_spark_job(spark_job_name=name)
             raise SparkApplicationNotStarted(
                 f"the Spark Operator could not submit SparkApplication {self.namespace}/{name} "
                 f"(state {state}, no driver pod): {reason.strip()}"

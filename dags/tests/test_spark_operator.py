@@ -95,6 +95,7 @@ def test_a_submission_failure_fails_the_task_with_the_spark_operators_error_mess
     assert f"could not submit SparkApplication spark-team-a/{name} (state SUBMISSION_FAILED, no driver pod)" in message
     assert "Failed to parse byte string: 512x" in message
     assert "404" not in message
+    assert api.deleted == [name], "the application that never started is removed"
 
 
 def test_a_submission_failure_the_operator_already_marked_failed_is_still_named_a_submission_failure():

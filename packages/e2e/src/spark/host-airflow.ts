@@ -106,7 +106,10 @@ export interface HostAirflow {
 /** A fresh AIRFLOW_HOME with its SQLite metadata database migrated, for the DAGs of `bundle`. */
 export async function startHostAirflow(bundle: string, settings: HostAirflowSettings): Promise<HostAirflow> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-e2e-airflow-'));
-  const env = { ...process.env, ...hostAirflowEnv(home, bundle, settings) } as Record<string, string>;
+  // The connection names the kubeconfig; the provider refuses KUBECONFIG besides it ("Options
+  // kube_config_path, kube_config, in_cluster, and config_dict are mutually exclusive").
+  const { KUBECONFIG: _ignored, ...inherited } = process.env;
+  const env = { ...inherited, ...hostAirflowEnv(home, bundle, settings) } as Record<string, string>;
   const uv = (args: readonly string[], timeoutMs?: number) =>
     run('uv', ['run', '--frozen', ...args], { cwd: bundle, env, ...(timeoutMs ? { timeoutMs } : {}) });
   const migrated = await uv(['airflow', 'db', 'migrate']);
