@@ -5,13 +5,22 @@
 //   node scripts/setup-argocd.mjs           # prepare (or report) and print the folder on stdout
 //
 // The folder holds `argocd` and one link per command name (argocd-server, argocd-repo-server,
-// argocd-application-controller, ...): the binary picks its role from argv[0], as in upstream's image.
+// argocd-application-controller, ...): the binary picks its role from argv[0], as in upstream's image;
+// and the scripts upstream's image adds beside it (gpg-wrapper.sh, git-verify-wrapper.sh), from the
+// release's own module.
 // Progress goes to stderr; stdout carries only the folder. Exit codes: 0 ready, 1 failed, 2 usage.
 import { execFile } from 'node:child_process';
-import { mkdir, rm, symlink } from 'node:fs/promises';
+import { access, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ARGOCD_COMMANDS, ARGOCD_VERSION, argocdDir, buildArgocd } from './lib/argocd-build.mjs';
+import {
+  ARGOCD_COMMANDS,
+  ARGOCD_IMAGE_SCRIPTS,
+  ARGOCD_VERSION,
+  argocdDir,
+  buildArgocd,
+  copyArgocdImageScripts,
+} from './lib/argocd-build.mjs';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
 import { airsparkCacheDir } from './lib/cache-dir.mjs';
 import { requireGo } from './lib/go-module-build.mjs';
@@ -46,6 +55,21 @@ async function main() {
 
   const dir = argocdDir(airsparkCacheDir(), ARGOCD_VERSION);
   if (!options.force && (await probeVersion(dir)) === ARGOCD_VERSION) {
+    // A folder from before the scripts were part of it gets them now (the module is in Go's cache).
+    const present = await Promise.all(
+      ARGOCD_IMAGE_SCRIPTS.map((s) =>
+        access(path.join(dir, s)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (present.includes(false))
+      await copyArgocdImageScripts({
+        version: ARGOCD_VERSION,
+        dir,
+        workDir: path.join(path.dirname(dir), '.scripts-work'),
+      });
     progress(`argocd ${ARGOCD_VERSION} ready in ${dir}`);
     process.stdout.write(`${dir}\n`);
     return 0;
@@ -63,6 +87,12 @@ async function main() {
     await buildArgocd({ version: ARGOCD_VERSION, outFile: path.join(staging, 'argocd'), workDir: workRoot });
     await rm(workRoot, { recursive: true, force: true });
     for (const command of ARGOCD_COMMANDS) await symlink('argocd', path.join(staging, command));
+    await copyArgocdImageScripts({
+      version: ARGOCD_VERSION,
+      dir: staging,
+      workDir: path.join(staging, '.work'),
+    });
+    await rm(path.join(staging, '.work'), { recursive: true, force: true });
     const built = await probeVersion(staging);
     if (built !== ARGOCD_VERSION)
       throw new Error(`the built argocd reports version ${built ?? 'nothing'}, expected ${ARGOCD_VERSION}`);

@@ -2,6 +2,7 @@
 // as server, repo-server, application controller (and the CLI) by the name it is started under.
 // Only releases whose gitops-engine the proxy serves can be built here (ADR 0032): v3.4.x and
 // v3.5.x need a gitops-engine pseudo-version the proxy refuses (403); v3.6.2 builds.
+import { chmod, copyFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildInWrapperModule,
@@ -33,6 +34,29 @@ export const ARGOCD_COMMANDS = /** @type {const} */ ([
 ]);
 
 const MODULE = 'github.com/argoproj/argo-cd/v3';
+
+/**
+ * Scripts upstream's image puts next to the binary (its Dockerfile: `COPY hack/gpg-wrapper.sh
+ * hack/git-verify-wrapper.sh … /usr/local/bin/`). The repo-server runs them by name: without
+ * git-verify-wrapper.sh every manifest generation fails with a bare "permission denied".
+ */
+export const ARGOCD_IMAGE_SCRIPTS = /** @type {const} */ (['gpg-wrapper.sh', 'git-verify-wrapper.sh']);
+
+/**
+ * Copies ARGOCD_IMAGE_SCRIPTS from the release's own module (the Go module cache) into `dir`,
+ * each through a temporary file and a rename.
+ * @param {{ version: string, dir: string, workDir: string }} spec
+ */
+export async function copyArgocdImageScripts({ version, dir, workDir }) {
+  const release = await downloadModule(MODULE, `v${version}`, workDir, { GOTOOLCHAIN: ARGOCD_GOTOOLCHAIN });
+  for (const script of ARGOCD_IMAGE_SCRIPTS) {
+    const target = path.join(dir, script);
+    const partial = `${target}.partial`;
+    await copyFile(path.join(release.dir, 'hack', script), partial);
+    await chmod(partial, 0o755);
+    await rename(partial, target);
+  }
+}
 
 /**
  * `<cache>/argocd/<version>`: the binary `argocd` and a link per command name.

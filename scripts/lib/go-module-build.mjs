@@ -65,7 +65,7 @@ export async function downloadModule(modulePath, version, cwd, extraEnv = {}) {
   const download = JSON.parse(stdout);
   if (download.Error) throw new Error(`go mod download ${modulePath}@${version}: ${download.Error}`);
   const info = download.Info ? JSON.parse(await readFile(download.Info, 'utf8')) : {};
-  return { goMod: download.GoMod, time: info.Time };
+  return { goMod: download.GoMod, time: info.Time, dir: download.Dir };
 }
 
 /**

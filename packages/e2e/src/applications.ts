@@ -4,7 +4,8 @@ export interface ApplicationStatus {
   readonly name: string;
   readonly sync: string;
   readonly health: string;
-  readonly revision?: string;
+  /** Every revision it is synced to: a commit for Git sources, a version for chart sources. */
+  readonly revisions: readonly string[];
   /** The last sync operation's phase and message, when it failed or is running. */
   readonly operation?: string;
   /** Conditions Argo CD reports (ComparisonError, SyncError, ...), for the failure message. */
@@ -27,12 +28,15 @@ export function applicationStatuses(list: ApplicationList): ApplicationStatus[] 
   return (list.items ?? []).map((item) => {
     const status = item.status ?? {};
     const op = status.operationState;
-    const revision = status.sync?.revision ?? status.sync?.revisions?.[0];
+    const revisions = [
+      ...(status.sync?.revision ? [status.sync.revision] : []),
+      ...(status.sync?.revisions ?? []),
+    ];
     return {
       name: item.metadata?.name ?? '(unnamed)',
       sync: status.sync?.status ?? 'Unknown',
       health: status.health?.status ?? 'Unknown',
-      ...(revision ? { revision } : {}),
+      revisions,
       ...(op && op.phase !== 'Succeeded'
         ? { operation: `${op.phase ?? '?'}: ${op.message ?? ''}`.trim() }
         : {}),
@@ -41,7 +45,12 @@ export function applicationStatuses(list: ApplicationList): ApplicationStatus[] 
   });
 }
 
-/** Every expected Application exists and is Synced and Healthy (at `revision`, when given). */
+const isCommit = (revision: string) => /^[0-9a-f]{40}$/.test(revision);
+
+/**
+ * Every expected Application exists and is Synced and Healthy; when `revision` (a commit) is given,
+ * every Application with a Git source is synced to it (a chart-only source has a version instead).
+ */
 export function allSyncedAndHealthy(
   statuses: readonly ApplicationStatus[],
   expected: readonly string[],
@@ -51,11 +60,12 @@ export function allSyncedAndHealthy(
   const waitingFor = expected.flatMap((name) => {
     const s = byName.get(name);
     if (!s) return [`${name}: not created yet`];
-    const atRevision = !revision || s.revision === revision;
+    const commits = s.revisions.filter(isCommit);
+    const atRevision = !revision || commits.length === 0 || commits.every((c) => c === revision);
     if (s.sync === 'Synced' && s.health === 'Healthy' && atRevision) return [];
     const detail = [s.operation, ...s.conditions].filter(Boolean).join('; ');
     return [
-      `${name}: ${s.sync}/${s.health}${atRevision ? '' : ` at ${s.revision?.slice(0, 7) ?? 'no revision'}`}${detail ? ` (${detail})` : ''}`,
+      `${name}: ${s.sync}/${s.health}${atRevision ? '' : ` at ${commits.map((c) => c.slice(0, 7)).join(', ')}`}${detail ? ` (${detail})` : ''}`,
     ];
   });
   return { done: waitingFor.length === 0, waitingFor };

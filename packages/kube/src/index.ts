@@ -10,7 +10,13 @@ export {
 } from './envtest-assets.js';
 export type { EnvtestClusterOptions } from './envtest-cluster.js';
 export { type BuiltImage, buildImage, imagesCacheDir } from './images/build-image.js';
-export { importIntoContainerd, listContainerdImages } from './images/import-image.js';
+export {
+  ARCHIVE_LABEL,
+  containerdImageLabels,
+  importIntoContainerd,
+  listContainerdImages,
+  parseImageList,
+} from './images/import-image.js';
 export { IMAGE_REGISTRY, type ImageRecipe, imageRef, parseRecipe, RecipeError } from './images/recipe.js';
 export { findRecipes, RECIPE_FILE, selectRecipes } from './images/recipes.js';
 export { checkKindPrerequisites, type KindClusterOptions, KindUnavailableError } from './kind-cluster.js';

@@ -191,13 +191,17 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageOut
   for (const recipe of recipes) {
     const image = await buildImage(recipe, { log, ...(options.force ? { force: true } : {}) });
     log(`image ${image.ref}: ${image.cached ? 'cached' : 'built'} (${image.archive})`);
+    let fresh = true;
     if (into === 'node' && state)
-      await importIntoContainerd(
+      fresh = await importIntoContainerd(
         clusterLayout(options.stateDir ?? stateDirFromEnv(env)).containerdSocket,
         image.archive,
+        image.ref,
+        // The archive's folder is its content address (recipe hash).
+        path.basename(path.dirname(image.archive)),
       );
     else if (into === 'kind') await importIntoKind(KIND_CLUSTER_NAME, image.archive);
-    if (into) log(`image ${image.ref}: imported into the ${into} cluster`);
+    if (into) log(`image ${image.ref}: ${fresh ? 'imported into' : 'already in'} the ${into} cluster`);
     outcomes.push({ ...image, imported: into !== undefined });
   }
   return outcomes;

@@ -3,7 +3,7 @@ import type { Finding } from '@airspark/findings';
 import type { Tools } from '@airspark/tools';
 import { run } from '@airspark/tools';
 import { stringify } from 'yaml';
-import { ARGOCD_NAMESPACE, rootFile } from '../hydrate/argo.js';
+import { ARGOCD_NAMESPACE, gitRepoURL, rootFile } from '../hydrate/argo.js';
 import { checkHydrationFresh } from '../hydrate/files.js';
 import { type KubeObject, splitManifests } from '../render/manifests.js';
 import { renderEnvironment } from '../render/render-environment.js';
@@ -252,7 +252,7 @@ export async function bootstrap(
     }
   }
   log(
-    `done: ${applied} objects applied; Argo CD now syncs clusters/${options.env.name}/apps from ${options.env.environment.gitops.repoURL}@${options.env.environment.gitops.targetRevision}`,
+    `done: ${applied} objects applied; Argo CD now syncs clusters/${options.env.name}/apps from ${gitRepoURL(options.env.environment)}@${options.env.environment.gitops.targetRevision}`,
   );
   return { findings: render.findings, applied };
 }
