@@ -72,8 +72,10 @@ class StatusCheckingLauncher(CustomObjectLauncher):
         state = application_state.get("state")
         # The operator turns SUBMISSION_FAILED into FAILED on its next reconcile when the
         # application may not be retried (restartPolicy Never), often before the provider's
-        # next poll: FAILED without a driver pod is a submission that failed too.
-        never_started = state == FAILED and not (status.get("driverInfo") or {}).get("podName")
+        # next poll. It counts executionAttempts only for a submission that succeeded
+        # (driverInfo.podName is set before spark-submit runs, so it says nothing): FAILED
+        # with none is a submission that failed too.
+        never_started = state == FAILED and not status.get("executionAttempts")
         if state == SUBMISSION_FAILED or never_started:
             reason = application_state.get("errorMessage") or "the Spark Operator gave no error message"
             # Nothing ran, so nothing is lost: the provider would leave it for timeToLiveSeconds.

@@ -55,12 +55,12 @@ class ScriptedSparkApi:
         raise ApiException(status=404, reason=f'pods "{name}" not found')
 
 
-def state(name: str, error: str | None = None, driver_pod: str | None = None) -> dict:
+def state(name: str, error: str | None = None, *, submitted: bool = False) -> dict:
+    """A status as the v2.5.2 controller writes it: the driver pod is named before spark-submit
+    runs, executionAttempts counts only submissions that succeeded."""
     application_state = {"state": name} | ({"errorMessage": error} if error else {})
-    return {
-        "status": {"applicationState": application_state}
-        | ({"driverInfo": {"podName": driver_pod}} if driver_pod else {})
-    }
+    status = {"applicationState": application_state, "driverInfo": {"podName": "pyspark-pi-driver"}}
+    return {"status": status | ({"executionAttempts": 1} if submitted else {})}
 
 
 def operator_with(api: ScriptedSparkApi, **kwargs) -> SparkApplicationOperator:
@@ -126,7 +126,9 @@ def test_without_a_spark_operator_the_task_fails_naming_it_once_the_application_
 
 def test_an_application_without_status_is_waited_for_until_the_operator_picks_it_up():
     # Once a state exists the provider's own check reads the status again: two reads a poll.
-    api = ScriptedSparkApi([{}, {"status": {}}, *[state("SUBMITTED")] * 2, state("RUNNING")])
+    api = ScriptedSparkApi(
+        [{}, {"status": {}}, *[state("SUBMITTED", submitted=True)] * 2, state("RUNNING", submitted=True)]
+    )
     launcher = StatusCheckingLauncher(
         name="pyspark-pi-abc",
         namespace="spark-team-a",
@@ -143,7 +145,7 @@ def test_an_application_without_status_is_waited_for_until_the_operator_picks_it
 
 
 def test_a_failed_application_still_fails_with_the_providers_own_message():
-    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1", driver_pod="pi-driver")])
+    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1", submitted=True)])
     operator = operator_with(api)
 
     with pytest.raises(Exception, match=r"Spark Job Failed\. Error stack: driver container failed with ExitCode: 1"):

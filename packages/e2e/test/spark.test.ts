@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { allScenarios, selectScenarios } from '../src/index.js';
-import { KARPENTER_STAND_IN_LABELS, linesWith, sparkScenarios } from '../src/scenarios/spark.js';
+import {
+  KARPENTER_STAND_IN_LABELS,
+  linesWith,
+  localS3Objects,
+  sparkScenarios,
+} from '../src/scenarios/spark.js';
 import { hostAirflowEnv, parseRunOutcome } from '../src/spark/host-airflow.js';
 import { missingSparkRoles, recordSparkPods } from '../src/spark/spark-pods.js';
 
@@ -112,5 +117,20 @@ describe('the Spark scenarios', () => {
 
   it('quote only the log lines that carry the needle', () => {
     expect(linesWith('a\n  x: boom \nb\nboom again', 'boom')).toEqual(['x: boom', 'boom again']);
+  });
+});
+
+describe('S3 for the local Spark pods', () => {
+  it('is a Service without selector pointing at the host, and a Secret with the run’s keys', () => {
+    const [service, slice, secret] = localS3Objects('192.0.2.2', 41234, 'ak', 'sk');
+    expect(service?.metadata).toMatchObject({ name: 'local-s3', namespace: 'spark-team-a' });
+    expect(service?.spec).toEqual({
+      ports: [{ name: 'http', port: 80, targetPort: 41234, protocol: 'TCP' }],
+    });
+    expect(slice?.metadata.labels).toMatchObject({ 'kubernetes.io/service-name': 'local-s3' });
+    expect(slice?.endpoints).toEqual([{ addresses: ['192.0.2.2'], conditions: { ready: true } }]);
+    expect(secret?.stringData).toEqual({
+      credentials: '[default]\naws_access_key_id = ak\naws_secret_access_key = sk\n',
+    });
   });
 });

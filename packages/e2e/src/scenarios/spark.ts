@@ -3,6 +3,7 @@
 // data engineer would: the task's outcome, the reason in its log, and the driver and executor pods.
 import path from 'node:path';
 import { loadEnvironments } from '@airspark/config';
+import { ensureTools } from '@airspark/tools';
 import type { E2eContext, Scenario } from '../scenario.js';
 import {
   type DagRunOutcome,
@@ -10,6 +11,8 @@ import {
   type HostAirflowSettings,
   startHostAirflow,
 } from '../spark/host-airflow.js';
+import { portForward } from '../spark/port-forward.js';
+import { type S3Server, startVersitygw } from '../spark/s3-server.js';
 import { missingSparkRoles, type SparkPodSeen, watchSparkPods } from '../spark/spark-pods.js';
 import { waitUntil } from '../wait.js';
 
@@ -211,6 +214,133 @@ export const sparkOperatorSubmissionFailure: Scenario = {
       reason: linesWith(outcome.log, 'could not submit SparkApplication', 1),
       sparkPods: pods,
     };
+  },
+};
+
+/**
+ * The Service (without selector, pointing at versitygw on the host) and the Secret in the team
+ * namespace that clusters/local/values/livy.yaml points the Spark pods' s3a at.
+ */
+export const LOCAL_S3_SERVICE = 'local-s3';
+export const LOCAL_S3_SECRET = 'local-s3';
+
+/** Service, EndpointSlice (host address and port) and Secret (keys) through which pods reach S3 (pure). */
+export function localS3Objects(address: string, port: number, accessKey: string, secretKey: string) {
+  const labels = { 'app.kubernetes.io/part-of': 'airspark-e2e' };
+  const metadata = (name: string, extra: Record<string, string> = {}) => ({
+    name,
+    namespace: SPARK_NAMESPACE,
+    labels: { ...labels, ...extra },
+  });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(LOCAL_S3_SERVICE),
+      spec: { ports: [{ name: 'http', port: 80, targetPort: port, protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: metadata(`${LOCAL_S3_SERVICE}-host`, { 'kubernetes.io/service-name': LOCAL_S3_SERVICE }),
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port, protocol: 'TCP' }],
+      endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: metadata(LOCAL_S3_SECRET),
+      type: 'Opaque',
+      // The AWS SDK's credentials file (AWS_CREDENTIAL_PROFILES_FILE in clusters/local/values/livy.yaml).
+      stringData: {
+        credentials: `[default]\naws_access_key_id = ${accessKey}\naws_secret_access_key = ${secretKey}\n`,
+      },
+    },
+  ];
+}
+/** The namespace of the platform's Livy (AIRSPARK_E2E_LIVY_NAMESPACE: a second Livy, for development). */
+const livyNamespace = () => process.env.AIRSPARK_E2E_LIVY_NAMESPACE || 'livy';
+
+const s3Servers = new WeakMap<E2eContext, Promise<S3Server>>();
+
+/** Once per run: versitygw on the node's address with the environment's data bucket, its keys in a Secret. */
+function localS3(ctx: E2eContext, bucket: string): Promise<S3Server> {
+  let p = s3Servers.get(ctx);
+  if (!p) {
+    p = (async () => {
+      const address = (
+        await ctx.kubectl([
+          'get',
+          'nodes',
+          '-o',
+          'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}',
+        ])
+      ).trim();
+      const s3 = await startVersitygw(ctx.root, address);
+      process.once('exit', () => s3.stop());
+      await s3.makeBucket(bucket);
+      const objects = localS3Objects(address, s3.port, s3.accessKey, s3.secretKey);
+      await ctx.kubectl(
+        ['apply', '--server-side', '--force-conflicts', '--field-manager=airspark-e2e', '-f', '-'],
+        {
+          input: objects.map((o) => JSON.stringify(o)).join('\n'),
+        },
+      );
+      ctx.log(
+        `  S3: versitygw at ${s3.endpoint} (Service ${SPARK_NAMESPACE}/${LOCAL_S3_SERVICE}), bucket ${bucket}`,
+      );
+      return s3;
+    })();
+    s3Servers.set(ctx, p);
+  }
+  return p;
+}
+
+async function livyAirflow(
+  ctx: E2eContext,
+): Promise<{ airflow: HostAirflow; bucket: string; stop: () => void }> {
+  const settings = await prepareSpark(ctx);
+  const [loaded] = (await loadEnvironments(ctx.root, [ctx.environment])).environments;
+  const bucket = loaded?.environment.storage.buckets.data ?? '';
+  const s3 = await localS3(ctx, bucket);
+  await ctx.kubectl([
+    'wait',
+    '-n',
+    livyNamespace(),
+    '--for=condition=Available',
+    'deployment/livy',
+    `--timeout=${Math.round(ctx.timeoutMs(300) / 1000)}s`,
+  ]);
+  const tools = await ensureTools({ log: ctx.log });
+  const forward = await portForward(tools.kubectl, ctx.kubeconfig, livyNamespace(), 'livy', 8998);
+  const airflow = await startHostAirflow(path.join(ctx.root, 'dags'), {
+    ...settings,
+    dataBucket: bucket,
+    s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey },
+    livyUrl: forward.url,
+  });
+  return { airflow, bucket, stop: forward.stop };
+}
+
+export const livyPi: Scenario = {
+  name: 'livy-pi',
+  needs: ['synced-healthy'],
+  namespaces: [SPARK_NAMESPACE, 'livy'],
+  run: async (ctx) => {
+    const { airflow, stop } = await livyAirflow(ctx);
+    try {
+      const { outcome, pods } = await runWatched(ctx, airflow, 'livy_spark_pi', {
+        partitions: 2,
+        samples_per_partition: 20000,
+      });
+      for (const task of ['stage_job', 'submit_batch', 'verify_result']) expectTask(outcome, task, 'success');
+      const missing = missingSparkRoles(pods);
+      if (missing) throw new Error(`livy_spark_pi succeeded but ${missing}`);
+      return { runId: outcome.runId, tasks: outcome.tasks, sparkPods: pods };
+    } finally {
+      stop();
+    }
   },
 };
 
