@@ -42,12 +42,13 @@ def spark_submit_placement_conf() -> dict[str, str]:
     """Spark properties that place a spark-submit'ted application like the templates do.
 
     Used where no SparkApplication exists (Livy batches): Spark itself turns these into
-    the driver and executor pods' nodeSelector, annotations and ServiceAccount.
+    the driver and executor pods' nodeSelector and annotations. The ServiceAccount is not
+    among them: the platform's Livy sets it (``spark`` of the team namespace) and refuses a
+    batch that names one (spark-blacklist.conf, so that no batch can borrow another
+    account; seen on the local cluster: "Blacklisted configuration values in session
+    config: spark.kubernetes.authenticate.driver.serviceAccountName").
     """
-    conf = {
-        "spark.kubernetes.namespace": SPARK_NAMESPACE,
-        "spark.kubernetes.authenticate.driver.serviceAccountName": SPARK_SERVICE_ACCOUNT,
-    }
+    conf = {"spark.kubernetes.namespace": SPARK_NAMESPACE}
     conf.update({f"spark.kubernetes.driver.node.selector.{k}": v for k, v in DRIVER_NODE_SELECTOR.items()})
     conf.update({f"spark.kubernetes.executor.node.selector.{k}": v for k, v in EXECUTOR_NODE_SELECTOR.items()})
     conf.update({f"spark.kubernetes.driver.annotation.{k}": v for k, v in DRIVER_ANNOTATIONS.items()})

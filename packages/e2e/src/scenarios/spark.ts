@@ -349,4 +349,5 @@ export const sparkScenarios: readonly Scenario[] = [
   sparkOperatorPi,
   sparkOperatorFailure,
   sparkOperatorSubmissionFailure,
+  livyPi,
 ];
