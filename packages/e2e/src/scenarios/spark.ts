@@ -278,7 +278,6 @@ function localS3(ctx: E2eContext, bucket: string): Promise<S3Server> {
         ])
       ).trim();
       const s3 = await startVersitygw(ctx.root, address);
-      process.once('exit', () => s3.stop());
       await s3.makeBucket(bucket);
       const objects = localS3Objects(address, s3.port, s3.accessKey, s3.secretKey);
       await ctx.kubectl(

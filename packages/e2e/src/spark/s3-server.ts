@@ -57,6 +57,9 @@ export async function startVersitygw(root: string, address: string): Promise<S3S
     ],
     { stdio: 'ignore' },
   );
+  // Not what keeps this process alive: the run ends, and the server with it (stop, or exit).
+  child.unref();
+  process.once('exit', () => child.kill('SIGTERM'));
   let exited: number | null = null;
   child.on('exit', (code) => {
     exited = code ?? 1;
