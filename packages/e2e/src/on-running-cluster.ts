@@ -8,7 +8,8 @@ import { airsparkRunner } from './airspark-cli.js';
 import { kubectlFor } from './kubectl.js';
 import { reportOf, writeReport } from './report.js';
 import { type E2eContext, runScenarios } from './scenario.js';
-import { selectScenarios } from './scenarios/index.js';
+import { allScenarios, selectScenarios } from './scenarios/index.js';
+import { pendingSparkScenarios } from './scenarios/spark.js';
 
 export async function runOnRunningCluster(options: {
   root: string;
@@ -19,7 +20,7 @@ export async function runOnRunningCluster(options: {
 }): Promise<boolean> {
   const tools = await ensureTools({ log: options.log });
   const wanted = new Set(options.names);
-  const scenarios = selectScenarios(options.names)
+  const scenarios = selectScenarios(options.names, [...allScenarios, ...pendingSparkScenarios])
     .filter((s) => wanted.has(s.name))
     .map((s) => ({ ...s, needs: [] }));
   const ctx: E2eContext = {

@@ -4,6 +4,7 @@ import {
   KARPENTER_STAND_IN_LABELS,
   linesWith,
   localS3Objects,
+  pendingSparkScenarios,
   sparkScenarios,
 } from '../src/scenarios/spark.js';
 import { hostAirflowEnv, parseRunOutcome } from '../src/spark/host-airflow.js';
@@ -108,6 +109,8 @@ describe('the Spark scenarios', () => {
     const names = allScenarios.map((s) => s.name);
     expect(names.slice(-sparkScenarios.length)).toEqual(sparkScenarios.map((s) => s.name));
     for (const s of sparkScenarios) expect(s.needs).toEqual(['synced-healthy']);
+    // Not passing yet: not part of pnpm e2e.
+    for (const s of pendingSparkScenarios) expect(names).not.toContain(s.name);
     expect(selectScenarios(['spark-operator-pi']).map((s) => s.name)).toEqual([
       'bootstrap',
       'synced-healthy',
