@@ -38,6 +38,9 @@ export function run(command: string, args: readonly string[], options: RunOption
         stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
       }),
     );
+    // A child that exits without reading its stdin (EPIPE) must not crash the caller: its exit
+    // code and output say what happened (seen with kubectl on a loaded machine, in pnpm e2e).
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
