@@ -33,6 +33,15 @@ class LivyBatchOperator(LivyOperator):
         self.aws_conn_id = aws_conn_id
 
     def execute(self, context):
+        # The environment's own placement (Variable spark_node_selectors, ADR 0057) in place
+        # of the Karpenter pools' the DAG put in conf.
+        from airspark.platform import ConfigurationError, node_selectors, with_node_selectors
+
+        try:
+            driver, executor = node_selectors()
+        except ConfigurationError as err:
+            raise AirflowFailException(str(err)) from None
+        self.spark_params["conf"] = with_node_selectors(self.spark_params.get("conf") or {}, driver, executor)
         self._empty_result_folder()
         context["ti"].xcom_push(key="result_folder", value=self.result_folder)
         return super().execute(context)

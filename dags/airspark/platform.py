@@ -26,6 +26,10 @@ JOB_IMAGE_VARIABLE = "spark_job_image"
 DRIVER_NODE_SELECTOR = {"NodeGroupType": "spark-driver", "karpenter.sh/capacity-type": "on-demand"}
 EXECUTOR_NODE_SELECTOR = {"NodeGroupType": "spark-executor"}
 DRIVER_ANNOTATIONS = {"karpenter.sh/do-not-disrupt": "true"}
+# An environment without those NodePools (the local single-node cluster) names its own
+# nodeSelectors in this Variable, a JSON object {"driver": {...}, "executor": {...}}; the
+# Spark operators put them in place of the pools' (docs/adr/0057-spark-placement-per-environment.md).
+NODE_SELECTORS_VARIABLE = "spark_node_selectors"
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -38,16 +42,54 @@ def spark_submit_placement_conf() -> dict[str, str]:
     """Spark properties that place a spark-submit'ted application like the templates do.
 
     Used where no SparkApplication exists (Livy batches): Spark itself turns these into
-    the driver and executor pods' nodeSelector, annotations and ServiceAccount.
+    the driver and executor pods' nodeSelector and annotations. The ServiceAccount is not
+    among them: the platform's Livy sets it (``spark`` of the team namespace) and refuses a
+    batch that names one (spark-blacklist.conf, so that no batch can borrow another
+    account; seen on the local cluster: "Blacklisted configuration values in session
+    config: spark.kubernetes.authenticate.driver.serviceAccountName").
     """
-    conf = {
-        "spark.kubernetes.namespace": SPARK_NAMESPACE,
-        "spark.kubernetes.authenticate.driver.serviceAccountName": SPARK_SERVICE_ACCOUNT,
-    }
+    conf = {"spark.kubernetes.namespace": SPARK_NAMESPACE}
     conf.update({f"spark.kubernetes.driver.node.selector.{k}": v for k, v in DRIVER_NODE_SELECTOR.items()})
     conf.update({f"spark.kubernetes.executor.node.selector.{k}": v for k, v in EXECUTOR_NODE_SELECTOR.items()})
     conf.update({f"spark.kubernetes.driver.annotation.{k}": v for k, v in DRIVER_ANNOTATIONS.items()})
     return conf
+
+
+def node_selectors() -> tuple[dict[str, str], dict[str, str]]:
+    """The driver's and the executors' nodeSelector: the Variable ``spark_node_selectors``, else the pools'.
+
+    Call it inside a task only: it reads a Variable, which is I/O.
+    """
+    import json
+
+    from airflow.sdk import Variable
+
+    text = Variable.get(NODE_SELECTORS_VARIABLE, default=None)
+    if not text:
+        return dict(DRIVER_NODE_SELECTOR), dict(EXECUTOR_NODE_SELECTOR)
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise ConfigurationError(f"Variable {NODE_SELECTORS_VARIABLE} is not JSON ({err})") from None
+    selectors = []
+    for role in ("driver", "executor"):
+        selector = value.get(role) if isinstance(value, dict) else None
+        if not isinstance(selector, dict) or not selector or not all(isinstance(v, str) for v in selector.values()):
+            raise ConfigurationError(
+                f"Variable {NODE_SELECTORS_VARIABLE} needs a non-empty object of strings under {role!r}, e.g. "
+                '{"driver": {"NodeGroupType": "spark-driver"}, "executor": {"NodeGroupType": "spark-executor"}}'
+            )
+        selectors.append(dict(selector))
+    return selectors[0], selectors[1]
+
+
+def with_node_selectors(conf: dict[str, str], driver: dict[str, str], executor: dict[str, str]) -> dict[str, str]:
+    """``conf`` with its driver and executor node selector properties replaced by these."""
+    prefixes = ("spark.kubernetes.driver.node.selector.", "spark.kubernetes.executor.node.selector.")
+    kept = {k: v for k, v in conf.items() if not k.startswith(prefixes)}
+    kept.update({f"{prefixes[0]}{k}": v for k, v in driver.items()})
+    kept.update({f"{prefixes[1]}{k}": v for k, v in executor.items()})
+    return kept
 
 
 def data_bucket(override: str | None) -> str:

@@ -19,7 +19,11 @@ changes nothing else: templates, reattachment, log following and deferral are up
 It also adds the environment's own Spark properties, if any, to every application: the
 Airflow Variable ``spark_conf`` (JSON object of strings; unset on AWS, where the templates
 carry everything) is merged into ``spec.sparkConf``. A local cluster uses it for what only
-it needs, such as the s3a endpoint and keys of its S3 server.
+it needs, such as the s3a endpoint and keys of its S3 server; a ``spark.hadoop.<key>`` there
+also replaces the template's ``hadoopConf`` ``<key>`` (the Spark Operator passes hadoopConf
+after sparkConf, so the template's would win otherwise). And an environment without
+Karpenter's NodePools gives the driver and executors its own nodeSelectors in the Variable
+``spark_node_selectors`` (``airspark.platform.node_selectors``, ADR 0057).
 """
 
 from __future__ import annotations
@@ -31,8 +35,11 @@ from airflow.providers.cncf.kubernetes.operators.custom_object_launcher import C
 from airflow.providers.cncf.kubernetes.operators.spark_kubernetes import SparkKubernetesOperator
 from airflow.sdk.exceptions import AirflowException
 
+from airspark.platform import ConfigurationError, node_selectors
+
 # Spark Operator v2 application states that end an application before its driver runs.
 SUBMISSION_FAILED = "SUBMISSION_FAILED"
+FAILED = "FAILED"
 NO_STATUS_TIMEOUT = timedelta(minutes=3)
 SPARK_CONF_VARIABLE = "spark_conf"
 
@@ -63,11 +70,19 @@ class StatusCheckingLauncher(CustomObjectLauncher):
         )
         application_state = status.get("applicationState") or {}
         state = application_state.get("state")
-        if state == SUBMISSION_FAILED:
+        # The operator turns SUBMISSION_FAILED into FAILED on its next reconcile when the
+        # application may not be retried (restartPolicy Never), often before the provider's
+        # next poll. It counts executionAttempts only for a submission that succeeded
+        # (driverInfo.podName is set before spark-submit runs, so it says nothing): FAILED
+        # with none is a submission that failed too.
+        never_started = state == FAILED and not status.get("executionAttempts")
+        if state == SUBMISSION_FAILED or never_started:
             reason = application_state.get("errorMessage") or "the Spark Operator gave no error message"
+            # Nothing ran, so nothing is lost: the provider would leave it for timeToLiveSeconds.
+            self.delete_spark_job(spark_job_name=name)
             raise SparkApplicationNotStarted(
                 f"the Spark Operator could not submit SparkApplication {self.namespace}/{name} "
-                f"(state {SUBMISSION_FAILED}): {reason.strip()}"
+                f"(state {state}, no driver pod): {reason.strip()}"
             )
         if not state:
             if self._first_poll is None:
@@ -98,18 +113,32 @@ class SparkApplicationOperator(SparkKubernetesOperator):
         super().__init__(**kwargs)
         self.no_status_timeout = no_status_timeout
         self._environment_spark_conf: dict[str, str] = {}
+        self._node_selectors: tuple[dict[str, str], dict[str, str]] | None = None
 
     def execute(self, context):
         self._environment_spark_conf = environment_spark_conf()
         if self._environment_spark_conf:
             self.log.info("Adding the environment's Spark properties: %s", sorted(self._environment_spark_conf))
+        try:
+            self._node_selectors = node_selectors()
+        except ConfigurationError as err:
+            raise AirflowException(str(err)) from None
         return super().execute(context)
 
     def manage_template_specs(self):
         body = super().manage_template_specs()
+        spec = body["spark"].setdefault("spec", {})
         if self._environment_spark_conf:
-            spec = body["spark"].setdefault("spec", {})
             spec["sparkConf"] = {**(spec.get("sparkConf") or {}), **self._environment_spark_conf}
+            overridden = {
+                k.removeprefix("spark.hadoop.") for k in self._environment_spark_conf if k.startswith("spark.hadoop.")
+            }
+            if spec.get("hadoopConf"):
+                spec["hadoopConf"] = {k: v for k, v in spec["hadoopConf"].items() if k not in overridden}
+        if self._node_selectors is not None:
+            driver, executor = self._node_selectors
+            spec.setdefault("driver", {})["nodeSelector"] = driver
+            spec.setdefault("executor", {})["nodeSelector"] = executor
         return body
 
     def get_or_create_spark_crd(self, launcher: CustomObjectLauncher, context):

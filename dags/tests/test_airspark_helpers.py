@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 import pytest
 
 from airspark import citibike
-from airspark.platform import ConfigurationError, data_bucket, run_key, spark_submit_placement_conf
+from airspark.platform import (
+    DRIVER_NODE_SELECTOR,
+    EXECUTOR_NODE_SELECTOR,
+    ConfigurationError,
+    data_bucket,
+    node_selectors,
+    run_key,
+    spark_submit_placement_conf,
+    with_node_selectors,
+)
 
 
 def test_the_month_param_wins_over_the_data_interval():
@@ -130,3 +139,47 @@ def test_a_livy_result_folder_that_is_not_an_s3a_folder_fails_before_anything_is
     operator = LivyBatchOperator(task_id="submit_batch", file="s3a://bucket/job.py", result_folder=folder)
     with pytest.raises(AirflowFailException, match="is not of the form s3a://bucket/prefix/"):
         operator._empty_result_folder()
+
+
+def test_without_the_variable_spark_pods_go_to_the_karpenter_pools(monkeypatch):
+    monkeypatch.delenv("AIRFLOW_VAR_SPARK_NODE_SELECTORS", raising=False)
+    assert node_selectors() == (DRIVER_NODE_SELECTOR, EXECUTOR_NODE_SELECTOR)
+
+
+def test_an_environment_names_its_own_node_selectors(monkeypatch):
+    monkeypatch.setenv(
+        "AIRFLOW_VAR_SPARK_NODE_SELECTORS",
+        '{"driver": {"airspark.dev/karpenter-stand-in": "spark"}, '
+        '"executor": {"airspark.dev/karpenter-stand-in": "spark"}}',
+    )
+    assert node_selectors() == (
+        {"airspark.dev/karpenter-stand-in": "spark"},
+        {"airspark.dev/karpenter-stand-in": "spark"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{not json", "is not JSON"),
+        ('{"driver": {"a": "b"}}', "under 'executor'"),
+        ('{"driver": {}, "executor": {"a": "b"}}', "under 'driver'"),
+        ('{"driver": {"a": 1}, "executor": {"a": "b"}}', "under 'driver'"),
+        ('["driver"]', "under 'driver'"),
+    ],
+)
+def test_a_malformed_node_selectors_variable_says_what_it_needs(monkeypatch, value, message):
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_NODE_SELECTORS", value)
+    with pytest.raises(ConfigurationError, match=message):
+        node_selectors()
+
+
+def test_node_selector_properties_are_replaced_not_merged():
+    conf = {**spark_submit_placement_conf(), "spark.executor.cores": "1"}
+    replaced = with_node_selectors(conf, {"stand-in": "spark"}, {"stand-in": "spark"})
+    assert replaced["spark.executor.cores"] == "1"
+    assert replaced["spark.kubernetes.driver.annotation.karpenter.sh/do-not-disrupt"] == "true"
+    assert {k: v for k, v in replaced.items() if ".node.selector." in k} == {
+        "spark.kubernetes.driver.node.selector.stand-in": "spark",
+        "spark.kubernetes.executor.node.selector.stand-in": "spark",
+    }

@@ -9,6 +9,7 @@ The real controller's SUBMISSION_FAILED and the missing-controller case run in `
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -54,9 +55,12 @@ class ScriptedSparkApi:
         raise ApiException(status=404, reason=f'pods "{name}" not found')
 
 
-def state(name: str, error: str | None = None) -> dict:
+def state(name: str, error: str | None = None, *, submitted: bool = False) -> dict:
+    """A status as the v2.5.2 controller writes it: the driver pod is named before spark-submit
+    runs, executionAttempts counts only submissions that succeeded."""
     application_state = {"state": name} | ({"errorMessage": error} if error else {})
-    return {"status": {"applicationState": application_state}}
+    status = {"applicationState": application_state, "driverInfo": {"podName": "pyspark-pi-driver"}}
+    return {"status": status | ({"executionAttempts": 1} if submitted else {})}
 
 
 def operator_with(api: ScriptedSparkApi, **kwargs) -> SparkApplicationOperator:
@@ -88,9 +92,22 @@ def test_a_submission_failure_fails_the_task_with_the_spark_operators_error_mess
     name = application["metadata"]["name"]
     assert name.startswith("pyspark-pi-")
     message = str(failure.value)
-    assert f"could not submit SparkApplication spark-team-a/{name} (state SUBMISSION_FAILED)" in message
+    assert f"could not submit SparkApplication spark-team-a/{name} (state SUBMISSION_FAILED, no driver pod)" in message
     assert "Failed to parse byte string: 512x" in message
     assert "404" not in message
+    assert api.deleted == [name], "the application that never started is removed"
+
+
+def test_a_submission_failure_the_operator_already_marked_failed_is_still_named_a_submission_failure():
+    # The real v2.5.2 controller moves SUBMISSION_FAILED to FAILED (restartPolicy Never) within
+    # seconds, usually before the provider's next poll (seen on the local cluster).
+    api = ScriptedSparkApi([state("FAILED", f"failed to submit spark application: {SUBMISSION_ERROR}")])
+
+    with pytest.raises(SparkApplicationNotStarted) as failure:
+        operator_with(api).execute(context())
+
+    assert "(state FAILED, no driver pod)" in str(failure.value)
+    assert "Failed to parse byte string: 512x" in str(failure.value)
 
 
 def test_without_a_spark_operator_the_task_fails_naming_it_once_the_application_has_no_status_in_time():
@@ -109,7 +126,9 @@ def test_without_a_spark_operator_the_task_fails_naming_it_once_the_application_
 
 def test_an_application_without_status_is_waited_for_until_the_operator_picks_it_up():
     # Once a state exists the provider's own check reads the status again: two reads a poll.
-    api = ScriptedSparkApi([{}, {"status": {}}, *[state("SUBMITTED")] * 2, state("RUNNING")])
+    api = ScriptedSparkApi(
+        [{}, {"status": {}}, *[state("SUBMITTED", submitted=True)] * 2, state("RUNNING", submitted=True)]
+    )
     launcher = StatusCheckingLauncher(
         name="pyspark-pi-abc",
         namespace="spark-team-a",
@@ -126,7 +145,7 @@ def test_an_application_without_status_is_waited_for_until_the_operator_picks_it
 
 
 def test_a_failed_application_still_fails_with_the_providers_own_message():
-    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1")])
+    api = ScriptedSparkApi([state("FAILED", "driver container failed with ExitCode: 1", submitted=True)])
     operator = operator_with(api)
 
     with pytest.raises(Exception, match=r"Spark Job Failed\. Error stack: driver container failed with ExitCode: 1"):
@@ -159,5 +178,44 @@ def test_a_spark_conf_variable_that_is_not_an_object_of_strings_fails_before_sub
 
     with pytest.raises(Exception, match="Variable spark_conf"):
         operator.execute(context())
+
+    assert api.created == []
+
+
+def test_an_environments_hadoop_property_replaces_the_templates_hadoop_conf(monkeypatch):
+    provider = "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_CONF", f'{{"spark.hadoop.fs.s3a.aws.credentials.provider": "{provider}"}}')
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", "stop here")])
+
+    with pytest.raises(SparkApplicationNotStarted):
+        operator_with(api).execute(context())
+
+    (application,) = api.created
+    assert application["spec"]["sparkConf"]["spark.hadoop.fs.s3a.aws.credentials.provider"] == provider
+    assert "fs.s3a.aws.credentials.provider" not in (application["spec"].get("hadoopConf") or {})
+
+
+def test_the_environments_node_selectors_replace_the_karpenter_pools(monkeypatch):
+    stand_in = {"airspark.dev/karpenter-stand-in": "spark"}
+    monkeypatch.setenv(
+        "AIRFLOW_VAR_SPARK_NODE_SELECTORS", '{"driver": %s, "executor": %s}' % ((json.dumps(stand_in),) * 2)
+    )
+    api = ScriptedSparkApi([state("SUBMISSION_FAILED", "stop here")])
+
+    with pytest.raises(SparkApplicationNotStarted):
+        operator_with(api).execute(context())
+
+    (application,) = api.created
+    assert application["spec"]["driver"]["nodeSelector"] == stand_in
+    assert application["spec"]["executor"]["nodeSelector"] == stand_in
+    assert application["spec"]["driver"]["annotations"] == {"karpenter.sh/do-not-disrupt": "true"}
+
+
+def test_a_malformed_node_selectors_variable_fails_before_submitting(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_SPARK_NODE_SELECTORS", '{"driver": {"a": "b"}}')
+    api = ScriptedSparkApi([{}])
+
+    with pytest.raises(Exception, match="Variable spark_node_selectors needs"):
+        operator_with(api).execute(context())
 
     assert api.created == []

@@ -1,8 +1,9 @@
 import type { Scenario } from '../scenario.js';
 import { platformScenarios } from './platform.js';
+import { sparkScenarios } from './spark.js';
 
 /** Every scenario, in the order they run. */
-export const allScenarios: readonly Scenario[] = [...platformScenarios];
+export const allScenarios: readonly Scenario[] = [...platformScenarios, ...sparkScenarios];
 
 /** The named scenarios and, transitively, those they need (in run order); all when none are named. */
 export function selectScenarios(

@@ -1,0 +1,82 @@
+// The Spark pods a run created, seen while it runs: the operators delete their applications (and
+// with them the driver and executor pods) when done, so the scenario's end sees none of them.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kubectl } from '../kubectl.js';
+
+export interface SparkPodSeen {
+  readonly namespace: string;
+  readonly name: string;
+  /** Spark's own label spark-role: driver or executor. */
+  readonly role: string;
+  /** Every phase the pod was seen in, in order. */
+  readonly phases: readonly string[];
+  readonly node?: string;
+}
+
+interface PodList {
+  items?: Array<{
+    metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+    spec?: { nodeName?: string };
+    status?: { phase?: string };
+  }>;
+}
+
+/** Merges one listing into what was seen so far (pure). */
+export function recordSparkPods(seen: readonly SparkPodSeen[], list: PodList): SparkPodSeen[] {
+  const byName = new Map(seen.map((p) => [`${p.namespace}/${p.name}`, p]));
+  for (const item of list.items ?? []) {
+    const role = item.metadata?.labels?.['spark-role'];
+    if (!role) continue;
+    const key = `${item.metadata?.namespace}/${item.metadata?.name}`;
+    const phase = item.status?.phase ?? 'Unknown';
+    const before = byName.get(key);
+    const phases = before?.phases ?? [];
+    const node = item.spec?.nodeName ?? before?.node;
+    byName.set(key, {
+      namespace: item.metadata?.namespace ?? '',
+      name: item.metadata?.name ?? '',
+      role,
+      phases: phases.at(-1) === phase ? phases : [...phases, phase],
+      ...(node ? { node } : {}),
+    });
+  }
+  return [...byName.values()];
+}
+
+/** Why the pods seen do not show a driver and an executor that ran; undefined when they do. */
+export function missingSparkRoles(seen: readonly SparkPodSeen[]): string | undefined {
+  const ran = (role: string) =>
+    seen.some((p) => p.role === role && p.phases.some((ph) => ph === 'Running' || ph === 'Succeeded'));
+  const missing = ['driver', 'executor'].filter((role) => !ran(role));
+  if (missing.length === 0) return undefined;
+  const list = seen.map((p) => `${p.name} (${p.role}: ${p.phases.join('→')})`).join(', ') || 'none';
+  return `no ${missing.join(' and no ')} pod ran; Spark pods seen: ${list}`;
+}
+
+/** Lists the namespace's Spark pods every `intervalMs` while `during` runs. */
+export async function watchSparkPods<T>(
+  kubectl: Kubectl,
+  namespace: string,
+  during: () => Promise<T>,
+  intervalMs = 2000,
+): Promise<{ result: T; pods: SparkPodSeen[] }> {
+  let seen: SparkPodSeen[] = [];
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const list = await kubectl
+        .json<PodList>(['get', 'pods', '-n', namespace, '-l', 'spark-role'])
+        .catch(() => ({}));
+      seen = recordSparkPods(seen, list);
+      await sleep(intervalMs);
+    }
+  })();
+  try {
+    const result = await during();
+    done = true;
+    await poll;
+    return { result, pods: seen };
+  } finally {
+    done = true;
+  }
+}
