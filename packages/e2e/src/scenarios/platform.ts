@@ -158,7 +158,21 @@ export const platformScenarios: readonly Scenario[] = [
       );
       const secondsToCluster = Math.round((Date.now() - pushed) / 1000);
       await waitForApplications(ctx, revision, 'Applications at the pushed commit', 300);
-      return { revision, created: `Namespace ${E2E_TEAM.namespace} with its quota`, secondsToCluster };
+      // Leave the platform as git had it: remove the team again (a commit) and, as the team runbook
+      // says, its namespace by hand (Argo CD keeps it, see the prune scenario).
+      await editEnvironment(ctx, (teams) => {
+        const at = teams.findIndex((t) => t.name === E2E_TEAM.name);
+        if (at >= 0) teams.splice(at, 1);
+      });
+      const reverted = await ctx.repo.commitAndPush(`e2e: remove Spark team ${E2E_TEAM.name} again`);
+      await waitForApplications(ctx, reverted, 'Applications at the commit that removes the team', 300);
+      await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
+      return {
+        revision,
+        created: `Namespace ${E2E_TEAM.namespace} with its quota`,
+        secondsToCluster,
+        removedAgainAt: reverted,
+      };
     },
   },
   {
