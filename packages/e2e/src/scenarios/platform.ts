@@ -165,8 +165,23 @@ export const platformScenarios: readonly Scenario[] = [
         if (at >= 0) teams.splice(at, 1);
       });
       const reverted = await ctx.repo.commitAndPush(`e2e: remove Spark team ${E2E_TEAM.name} again`);
-      await waitForApplications(ctx, reverted, 'Applications at the commit that removes the team', 300);
+      // Argo CD keeps the namespace and shows spark-teams OutOfSync until it is gone; delete it once
+      // Argo CD compares against the commit without the team (before, self-heal would recreate it).
+      await waitUntil(
+        async () => {
+          const app = await ctx.kubectl.json<{ status?: { sync?: { revision?: string } } }>([
+            'get',
+            'applications.argoproj.io',
+            'spark-teams',
+            '-n',
+            ARGOCD_NAMESPACE,
+          ]);
+          return app.status?.sync?.revision === reverted ? undefined : 'spark-teams not at the commit yet';
+        },
+        { what: 'the team removed from git', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
+      );
       await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
+      await waitForApplications(ctx, reverted, 'Applications at the commit that removes the team', 300);
       return {
         revision,
         created: `Namespace ${E2E_TEAM.namespace} with its quota`,
