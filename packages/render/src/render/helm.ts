@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { run } from '@airspark/tools';
-import { helmSource, splitManifests } from './manifests.js';
+import { helmSource, splitToolOutput } from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
 /** Upper bound for one helm or kustomize run. */
@@ -131,7 +131,7 @@ export async function helmTemplate(
       }
       return { objects: [], findings: [finding], args };
     }
-    const split = splitManifests(result.stdout);
+    const split = splitToolOutput(result.stdout);
     const findings: Finding[] = split.errors.map((e) => ({
       severity: 'error' as const,
       rule: 'render/helm',
