@@ -8,7 +8,12 @@ import { cachedChart } from '../charts/chart-cache.js';
 import type { ChartLock } from '../charts/chart-lock.js';
 import { describeRef, fromArgoRepoURL, refKey } from '../charts/chart-ref.js';
 import type { HydratedComponent } from '../hydrate/application.js';
-import { chartAsksApiVersions } from './chart-scan.js';
+import {
+  type ApiVersionQuestions,
+  chartApiVersionQuestions,
+  mergeQuestions,
+  NO_QUESTIONS,
+} from './chart-scan.js';
 import { directoryManifests } from './directory.js';
 import { helmTemplate } from './helm.js';
 import { kustomizeBuild } from './kustomize.js';
@@ -68,8 +73,8 @@ export interface AppRender {
   findings: Finding[];
   /** False when a source could not be rendered (objects are then incomplete). */
   complete: boolean;
-  /** A helm source's templates ask .Capabilities.APIVersions: re-render when CRDs are known. */
-  asksApiVersions: boolean;
+  /** What the helm sources' templates ask of .Capabilities.APIVersions: re-render when CRDs are known. */
+  apiVersionQuestions: ApiVersionQuestions;
   /** The helm/kubectl command lines run (binary, args), like Argo CD's `commands`; for benchmarks. */
   commands: { binary: string; args: string[] }[];
 }
@@ -163,7 +168,7 @@ export async function renderApplication(
     objects: [],
     findings: [],
     complete: true,
-    asksApiVersions: false,
+    apiVersionQuestions: NO_QUESTIONS,
     commands: [],
   };
   const fail = (finding: Omit<Finding, 'env' | 'app'>) => {
@@ -361,7 +366,10 @@ export async function renderApplication(
     }
 
     if (chartUnusable) continue;
-    out.asksApiVersions ||= await chartAsksApiVersions(chartPath);
+    out.apiVersionQuestions = mergeQuestions(
+      out.apiVersionQuestions,
+      await chartApiVersionQuestions(chartPath),
+    );
     const r = await helmTemplate(
       {
         helm: ctx.tools.helm,

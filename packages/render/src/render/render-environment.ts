@@ -7,6 +7,7 @@ import { type ChartLock, readLock } from '../charts/chart-lock.js';
 import type { HydratedComponent } from '../hydrate/application.js';
 import { projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
+import { answersMayChange } from './chart-scan.js';
 import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
 import { type AppRender, type AppRenderContext, renderApplication } from './render-app.js';
 import { type CustomKinds, customKindsOf, groupOf, scopeOf } from './scope.js';
@@ -149,7 +150,8 @@ function projectFindings(
 /**
  * Hydrates an environment in memory and renders every Application as Argo CD would, in parallel.
  * Helm charts that ask `.Capabilities.APIVersions` are rendered again once the environment's CRDs
- * are known, so they see the same API versions Argo CD's cluster discovery would give them.
+ * are known, so they see the same API versions Argo CD's cluster discovery would give them; a chart
+ * that asks only `.Has "<literal>"` about none of those versions would render the same, and is not.
  */
 export async function renderEnvironment(options: RenderOptions): Promise<EnvironmentRender> {
   const { root, env } = options;
@@ -197,14 +199,18 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
   const renders = new Map<string, AppRender>();
   for (const r of await renderAll(apps, [])) renders.set(r.app, r);
   const custom = customKindsOf([...renders.values()].flatMap((r) => r.objects.map((o) => o.object)));
-  const again = apps.filter((a) => renders.get(a.component.name)?.asksApiVersions);
-  if (custom.apiVersions.length > 0 && again.length > 0) {
+  const again = apps.filter((a) => {
+    const questions = renders.get(a.component.name)?.apiVersionQuestions;
+    return questions !== undefined && answersMayChange(questions, custom.apiVersions);
+  });
+  if (again.length > 0) {
     for (const r of await renderAll(again, custom.apiVersions)) renders.set(r.app, r);
   }
 
   const objects: RenderedObject[] = [];
   const statuses: AppStatus[] = [];
-  for (const { object, file, line, split } of rootObjects(hydration)) {
+  const roots = rootObjects(hydration);
+  for (const { object, file, line, split } of roots) {
     objects.push({
       env: env.name,
       app: ROOT_APP,
@@ -215,7 +221,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
       locate: (p) => locateIn(split, file, p),
     });
   }
-  const project = rootObjects(hydration).find((o) => o.file === projectFile(env.name))?.object ?? {};
+  const project = roots.find((o) => o.file === projectFile(env.name))?.object ?? {};
   for (const { component } of apps) {
     const r = renders.get(component.name) as AppRender;
     findings.push(...r.findings);
