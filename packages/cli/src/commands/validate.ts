@@ -15,7 +15,15 @@ import {
   summarize,
 } from '@airspark/findings';
 import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
-import { chartsDir, ensureTools, hydrationFindings, renderEnvironment, type Tools } from '@airspark/render';
+import {
+  chartsDir,
+  ensureTools,
+  type Hydration,
+  hydrateEnvironment,
+  hydrationFindings,
+  renderEnvironment,
+  type Tools,
+} from '@airspark/render';
 import {
   allRules,
   defaultCacheDir,
@@ -100,11 +108,15 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     ...(await validatePromotion(root, loaded.requested, loaded.environments)),
   ];
   const components = await loadComponents(root);
+  // Each environment is hydrated once: for the hydration check, the result cache's key and the render.
+  const hydrations = new Map<string, Hydration>();
+  for (const env of loaded.environments)
+    hydrations.set(env.name, await hydrateEnvironment(root, env, components));
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
-  findings.push(...(await hydrationFindings(root, loaded.environments, components)));
+  findings.push(...(await hydrationFindings(root, loaded.environments, components, hydrations)));
   // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).
   findings.push(...(await scanRepositorySources(root)));
-  findings.push(...(await renderAndCheck(root, loaded.environments, components, ctx)));
+  findings.push(...(await renderAndCheck(root, loaded.environments, components, hydrations, ctx)));
   // A finding may quote a value (a schema error names it): never a credential.
   const shown = unique(findings).map((f) => ({ ...f, message: redactText(f.message) }));
   const report: Report = { findings: shown, summary: summarize(shown, loaded.requested) };
@@ -124,6 +136,7 @@ async function renderAndCheck(
   root: string,
   environments: Awaited<ReturnType<typeof loadEnvironments>>['environments'],
   components: Awaited<ReturnType<typeof loadComponents>>,
+  hydrations: ReadonlyMap<string, Hydration>,
   ctx: CliContext,
 ): Promise<Finding[]> {
   const cacheDir = defaultCacheDir(ctx.env);
@@ -132,7 +145,8 @@ async function renderAndCheck(
   const findings: Finding[] = [];
   let tools: Tools | undefined;
   for (const env of environments) {
-    const inputs = await declaredInputs(root, env.name, env, components);
+    const hydration = hydrations.get(env.name);
+    const inputs = await declaredInputs(root, env.name, env, components, hydration);
     const fingerprint = await environmentFingerprint(root, env.name, chartsDir(ctx.env), inputs);
     const cached = await readCachedFindings(cacheDir, fingerprint, root);
     if (cached) {
@@ -142,7 +156,14 @@ async function renderAndCheck(
     const started = performance.now();
     tools ??= await ensureTools({ log: progress });
     progress(`${env.name}: rendering and checking…`);
-    const rendered = await renderEnvironment({ root, env, components, tools, onProgress: progress });
+    const rendered = await renderEnvironment({
+      root,
+      env,
+      components,
+      tools,
+      onProgress: progress,
+      ...(hydration ? { hydration } : {}),
+    });
     const incompleteApps = rendered.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
     const own = [
       ...rendered.findings,

@@ -56,6 +56,8 @@ export interface RenderOptions {
   concurrency?: number;
   cacheEnv?: NodeJS.ProcessEnv;
   onProgress?: (line: string) => void;
+  /** This environment's in-memory hydration, when the caller already made one from `components`. */
+  hydration?: Hydration;
   /** Render only these Applications (the root objects are always included). */
   only?: readonly string[];
 }
@@ -157,7 +159,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
   const { root, env } = options;
   const components = options.components ?? (await loadComponents(root));
   const tools = options.tools ?? (await ensureTools({ log: options.onProgress }));
-  const hydration = await hydrateEnvironment(root, env, components);
+  const hydration = options.hydration ?? (await hydrateEnvironment(root, env, components));
   const lock: ChartLock = await readLock(root);
   const findings: Finding[] = [...hydration.findings, ...lock.findings];
   const limit = pLimit(options.concurrency ?? os.availableParallelism());
