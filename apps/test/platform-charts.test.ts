@@ -1,4 +1,4 @@
-import { platformNames } from '@airspark/config';
+import { PLATFORM_NODE_SELECTOR, platformNames } from '@airspark/config';
 import { describe, expect, it } from 'vitest';
 import { helm } from './support/helm.js';
 import {
@@ -258,6 +258,11 @@ describe('karpenter-nodepools: EC2NodeClasses and the three NodePools', () => {
       expect(pool.spec.limits).toEqual({ cpu: String(expected[name].cpu), memory: expected[name].memory });
       expect(requirement(pool, 'karpenter.k8s.aws/instance-generation')).toEqual(['5']);
     }
+    // Only the general pool may run the platform, beside the system node group (ADR 0031).
+    const platform = pools.filter((p) =>
+      Object.entries(PLATFORM_NODE_SELECTOR).every(([k, v]) => p.spec.template.metadata.labels[k] === v),
+    );
+    expect(platform.map((p) => p.metadata.name)).toEqual(['general']);
     const classes = find(rendered.objects, 'EC2NodeClass') as (K8sObject & {
       spec: Record<string, unknown>;
     })[];

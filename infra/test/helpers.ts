@@ -42,7 +42,8 @@ let cached: Promise<LoadedEnvironment[]> | undefined;
 export function realEnvironments(): Promise<LoadedEnvironment[]> {
   cached ??= loadEnvironments(repoRoot).then((r) => {
     if (r.findings.length > 0) throw new Error(`environments have findings: ${JSON.stringify(r.findings)}`);
-    return r.environments;
+    // The AWS environments: a local cluster (cluster.provider: local) has no infrastructure.
+    return r.environments.filter((e) => e.environment.cluster.provider !== 'local');
   });
   return cached;
 }

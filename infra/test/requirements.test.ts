@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadEnvironments } from '@airspark/config';
 import { describe, expect, it } from 'vitest';
 import { checkInfraRequirements } from '../src/environment/requirements.js';
-import { editFile, realEnvironments, temporaryRepository } from './helpers.js';
+import { editFile, realEnvironments, repoRoot, temporaryRepository } from './helpers.js';
 
 /** Loads dev after one edit of its file, and returns what the infrastructure requirements say. */
 async function devAfter(from: string | RegExp, to: string) {
@@ -18,6 +18,19 @@ async function devAfter(from: string | RegExp, to: string) {
 }
 
 describe('infrastructure requirements of an environment', () => {
+  it('refuse a local cluster, at its provider line: it has no AWS infrastructure', async () => {
+    const local = (await loadEnvironments(repoRoot, ['local'])).environments[0];
+    if (!local) throw new Error('clusters/local did not load');
+    const text = await readFile(path.join(repoRoot, 'clusters/local/environment.yaml'), 'utf8');
+    expect(checkInfraRequirements(local)).toEqual([
+      expect.objectContaining({
+        rule: 'infra/environment',
+        line: text.split('\n').findIndex((l) => /^\s+provider: local/.test(l)) + 1,
+        message: expect.stringContaining('has no AWS infrastructure to synthesize'),
+      }),
+    ]);
+  });
+
   it('hold for the real environments', async () => {
     for (const env of await realEnvironments()) expect(checkInfraRequirements(env)).toEqual([]);
   });

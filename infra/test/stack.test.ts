@@ -1,4 +1,10 @@
-import { type LoadedEnvironment, platformNames, roleArn, SYSTEM_NODE_LABELS } from '@airspark/config';
+import {
+  type LoadedEnvironment,
+  PLATFORM_NODE_SELECTOR,
+  platformNames,
+  roleArn,
+  SYSTEM_NODE_LABELS,
+} from '@airspark/config';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js';
 import { EfsFileSystem } from '@cdktf/provider-aws/lib/efs-file-system/index.js';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry/index.js';
@@ -156,6 +162,13 @@ describe.each(['dev', 'staging', 'prod'])('stack airspark-%s', (envName) => {
       const [id] = addons.find(([, a]) => a.addon_name === name) as [string, Json];
       expect(nodeGroup.depends_on).toContain(`aws_eks_addon.${id}`);
     }
+  });
+
+  it('labels the system node group with what the platform pods select, from the one shared source', () => {
+    const [, nodeGroup] = resourcesOf(json, 'aws_eks_node_group')[0] as [string, Json];
+    expect(nodeGroup.labels).toEqual(SYSTEM_NODE_LABELS);
+    // Argo CD and the rest of the platform select this; without it nothing schedules before Karpenter.
+    expect(nodeGroup.labels).toMatchObject(PLATFORM_NODE_SELECTOR);
   });
 
   it('installs the six add-ons; the CSI drivers get their roles through Pod Identity, the CNI enforces NetworkPolicies', () => {

@@ -53,13 +53,14 @@ export function compareVersions(a, b) {
  * @param {string} modulePath
  * @param {string} version
  * @param {string} cwd a folder outside any Go module
+ * @param {NodeJS.ProcessEnv} [extraEnv]
  * @returns {Promise<{ goMod: string, time: string | undefined }>}
  */
-export async function downloadModule(modulePath, version, cwd) {
+export async function downloadModule(modulePath, version, cwd, extraEnv = {}) {
   await mkdir(cwd, { recursive: true });
   const { stdout } = await run('go', ['mod', 'download', '-json', `${modulePath}@${version}`], {
     cwd,
-    env: goEnv(),
+    env: { ...goEnv(), ...extraEnv },
   });
   const download = JSON.parse(stdout);
   if (download.Error) throw new Error(`go mod download ${modulePath}@${version}: ${download.Error}`);
@@ -74,29 +75,21 @@ export async function downloadModule(modulePath, version, cwd) {
  * @returns {string[]}
  */
 export function localReplaces(goModText) {
-  const found = new Set();
-  for (const rawLine of goModText.split('\n')) {
-    const line = rawLine
-      .replace(/\/\/.*$/, '')
-      .trim()
-      .replace(/^replace\s+/, '');
-    const match = /^(\S+)(?:\s+\S+)?\s+=>\s+\.{1,2}\/\S*$/.exec(line);
-    if (match?.[1]) found.add(match[1]);
-  }
-  return [...found];
+  return replaceDirectives(goModText)
+    .filter((r) => r.local)
+    .map((r) => r.path);
 }
 
 /**
- * Modules that a go.mod replaces with another published module version (`k8s.io/api => k8s.io/api
- * v0.32.5`, or a fork: `to` is then the other path). `replace` only applies in the main module, so a
- * wrapper module must repeat these to build the dependency versions the program's own build uses.
- * Replacements by local folders are left out (see localReplaces).
+ * Every `replace` of a go.mod, as { path, to, version, local }: `local` when it points at a folder
+ * (`=> ./x`), otherwise `to`@`version` is a published module. A wrapper module ignores the
+ * replaces of the modules it requires, so a build that must match upstream copies them.
  * @param {string} goModText
- * @returns {Array<{ path: string, version: string, to?: string }>}
+ * @returns {Array<{ path: string, to: string, version: string | undefined, local: boolean }>}
  */
-export function versionReplaces(goModText) {
-  /** @type {Map<string, { path: string, version: string, to?: string }>} */
-  const found = new Map();
+export function replaceDirectives(goModText) {
+  /** @type {Array<{ path: string, to: string, version: string | undefined, local: boolean }>} */
+  const found = [];
   let inBlock = false;
   for (const rawLine of goModText.split('\n')) {
     let line = rawLine.replace(/\/\/.*$/, '').trim();
@@ -112,17 +105,37 @@ export function versionReplaces(goModText) {
       if (!line.startsWith('replace ')) continue;
       line = line.replace(/^replace\s+/, '');
     }
-    const match = /^(\S+)(?:\s+\S+)?\s+=>\s+(\S+)\s+(v\S+)$/.exec(line);
-    const [, from, to, version] = match ?? [];
-    if (from && to && version) found.set(from, { path: from, version, ...(to === from ? {} : { to }) });
+    const match = /^(\S+)(?:\s+\S+)?\s+=>\s+(\S+)(?:\s+(\S+))?$/.exec(line);
+    if (!match?.[1] || !match[2]) continue;
+    const local = /^\.{1,2}\//.test(match[2]);
+    if (!found.some((r) => r.path === match[1]))
+      found.push({ path: match[1], to: match[2], version: match[3], local });
   }
-  return [...found.values()];
+  return found;
+}
+
+/**
+ * Modules that a go.mod replaces with another published module version (`k8s.io/api => k8s.io/api
+ * v0.32.5`, or a fork: `to` is then the other path). `replace` only applies in the main module, so a
+ * wrapper module must repeat these to build the dependency versions the program's own build uses.
+ * Replacements by local folders are left out (see localReplaces).
+ * @param {string} goModText
+ * @returns {Array<{ path: string, version: string, to?: string }>}
+ */
+export function versionReplaces(goModText) {
+  return replaceDirectives(goModText)
+    .filter((r) => !r.local && r.version?.startsWith('v'))
+    .map((r) => ({
+      path: r.path,
+      version: /** @type {string} */ (r.version),
+      ...(r.to === r.path ? {} : { to: r.to }),
+    }));
 }
 
 /**
  * The text of a generated main module that requires `requires` and pins each of `replaces` to a
- * published version of the same module path.
- * @param {{ name: string, goVersion: string, requires: Array<{ path: string, version: string }>, replaces?: Array<{ path: string, version: string, to?: string }> }} spec
+ * published version (of the same module path, or of `to` when given).
+ * @param {{ name: string, goVersion: string, requires: Array<{ path: string, version: string }>, replaces?: Array<{ path: string, to?: string, version: string }> }} spec
  */
 export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
   const lines = [
@@ -149,10 +162,12 @@ export function wrapperGoMod({ name, goVersion, requires, replaces = [] }) {
  *   workDir: string,
  *   goMod: string,
  *   ldflags?: string[],
+ *   extraEnv?: NodeJS.ProcessEnv,
  * } & ({ pkg: string, outFile: string } | { pkgs: string[], outDir: string })} spec
+ *   extraEnv: added to the go commands' environment (GOTOOLCHAIN for a newer Go than the installed one)
  */
 export async function buildInWrapperModule(spec) {
-  const { label, workDir, goMod, ldflags = [] } = spec;
+  const { label, workDir, goMod, ldflags = [], extraEnv = {} } = spec;
   const pkgs = 'pkgs' in spec ? spec.pkgs : [spec.pkg];
   const output = 'outDir' in spec ? `${spec.outDir}${path.sep}` : spec.outFile;
   const pkg = pkgs.join(' ');
@@ -163,7 +178,7 @@ export async function buildInWrapperModule(spec) {
     path.join(workDir, 'tools.go'),
     `//go:build tools\n\npackage tools\n\nimport (\n${pkgs.map((p) => `\t_ "${p}"\n`).join('')})\n`,
   );
-  const env = goEnv();
+  const env = { ...goEnv(), ...extraEnv };
   await withHeartbeat(`${label}: resolving modules`, () => run('go', ['mod', 'tidy'], { cwd: workDir, env }));
   // The number of packages involved gives the heartbeat a total: `go build -v` names each package
   // it compiles, and packages already in Go's build cache are skipped (so the count may end lower).

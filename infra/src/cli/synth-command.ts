@@ -47,7 +47,23 @@ export async function synthCommand(args: string[], ctx: CliContext): Promise<num
   );
   const progress = (line: string) => ctx.stderr.write(`${line}\n`);
 
-  const loaded = await loadEnvironments(root, values.env ?? []);
+  const named = (values.env ?? []).length > 0;
+  const all = await loadEnvironments(root, values.env ?? []);
+  // Without --env: every AWS environment. A local cluster (cluster.provider: local) has no
+  // infrastructure; asked for by name, it is reported (checkInfraRequirements).
+  const local = new Set(
+    all.environments.filter((e) => e.environment.cluster.provider === 'local').map((e) => e.name),
+  );
+  const loaded = named
+    ? all
+    : {
+        ...all,
+        environments: all.environments.filter((e) => !local.has(e.name)),
+        requested: all.requested.filter((n) => !local.has(n)),
+        findings: all.findings.filter((f) => f.env === undefined || !local.has(f.env)),
+      };
+  for (const name of local)
+    if (values.env === undefined) progress(`- ${name}: a local cluster, nothing to synthesize`);
   const findings: Finding[] = [...loaded.findings];
   const ready = loaded.environments.filter((env) => {
     const problems = checkInfraRequirements(env);

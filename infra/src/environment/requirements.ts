@@ -28,6 +28,14 @@ export function checkInfraRequirements(loaded: LoadedEnvironment): Finding[] {
       env: name,
     });
 
+  if (env.cluster.provider === 'local') {
+    fail(
+      ['cluster', 'provider'],
+      `${name} is a local cluster (cluster.provider: local): it has no AWS infrastructure to synthesize; bring it up with \`pnpm cluster up\`.`,
+    );
+    return findings;
+  }
+
   const endpoint = env.cluster.endpoint;
   if (endpoint.publicAccess) {
     if (!endpoint.publicAccessCidrs) {

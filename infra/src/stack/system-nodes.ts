@@ -17,8 +17,8 @@ export const amiTypeFor = (instanceTypes: readonly string[]): string =>
 export const ROOT_VOLUME_GIB = 50;
 
 /**
- * The managed node group for system pods (add-ons, Argo CD, the Karpenter controller, which must
- * not run on nodes it manages). Everything else runs on nodes Karpenter launches.
+ * The managed node group for system pods (add-ons, Argo CD and the rest of the platform, the
+ * Karpenter controller, which must not run on nodes it manages). Spark runs on nodes Karpenter launches.
  */
 export class SystemNodes extends Construct {
   readonly nodeGroup: EksNodeGroup;
@@ -73,6 +73,8 @@ export class SystemNodes extends Construct {
       scalingConfig: { minSize: sizes.minSize, maxSize: sizes.maxSize, desiredSize: sizes.desiredSize },
       updateConfig: { maxUnavailable: 1 },
       launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
+      // The platform's pods select these (packages/config/src/system-node-group.ts): without them
+      // nothing could schedule until Karpenter, which Argo CD deploys, launched a node (ADR 0031).
       labels: { ...SYSTEM_NODE_LABELS },
       dependsOn: [...nodeRole.attachments, ...props.after],
     });

@@ -60,7 +60,7 @@ describe('airspark pre-commit', () => {
       'apps/livy/component.yaml',
       (t) => `${t.trimEnd()}\nextraSources:\n  - path: shared/livy\n`,
     );
-    for (const env of ['dev', 'staging', 'prod']) await hydrateAndStage(env);
+    for (const env of ['dev', 'local', 'staging', 'prod']) await hydrateAndStage(env);
     repo.git('commit', '--quiet', '-m', 'livy reads shared/livy');
     await writeFile(
       path.join(repo.root, 'shared/livy/extra.yaml'),
@@ -68,7 +68,7 @@ describe('airspark pre-commit', () => {
     );
     repo.git('add', '--all');
     const { code, stderr } = await hook();
-    expect(stderr).toMatch(cleanRunOf('dev', 'staging', 'prod'));
+    expect(stderr).toMatch(cleanRunOf('dev', 'local', 'staging', 'prod'));
     expect(code).toBe(0);
   });
 

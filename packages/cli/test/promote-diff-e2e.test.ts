@@ -117,6 +117,29 @@ beforeAll(() => {
   Object.assign(process.env, gitEnv);
 });
 
+/**
+ * These tests need the upstream charts *not* to be cached (what CI's chart mirror fills): an
+ * airspark cache of their own that shares everything but the charts (and the result cache).
+ */
+let realCache: string | undefined;
+let ownCache: string | undefined;
+beforeAll(async () => {
+  const { cacheDir } = await import('@airspark/render');
+  const { readdir, symlink } = await import('node:fs/promises');
+  const shared = cacheDir(process.env);
+  ownCache = await mkdtemp(path.join(tmpdir(), 'airspark-e2e-cache-'));
+  for (const entry of await readdir(shared).catch(() => [] as string[]))
+    if (entry !== 'charts' && entry !== 'validate-results')
+      await symlink(path.join(shared, entry), path.join(ownCache, entry));
+  realCache = process.env.AIRSPARK_CACHE_DIR;
+  process.env.AIRSPARK_CACHE_DIR = ownCache;
+});
+afterAll(async () => {
+  if (realCache === undefined) delete process.env.AIRSPARK_CACHE_DIR;
+  else process.env.AIRSPARK_CACHE_DIR = realCache;
+  if (ownCache) await rm(ownCache, { recursive: true, force: true });
+});
+
 describe('promote with the real hydration', () => {
   let repo: Awaited<ReturnType<typeof makeRepo>>;
   beforeAll(async () => {

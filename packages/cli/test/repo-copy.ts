@@ -32,6 +32,9 @@ export async function repoCopy(folders: readonly string[] = ['clusters', 'apps']
     });
   }
   await writeFile(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
+  // The chart lock goes with the components: with charts in the cache, a copy without it would
+  // refuse to render them.
+  await cp(path.join(repoRoot, 'charts.lock.yaml'), path.join(root, 'charts.lock.yaml'));
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...gitEnv } });
   git('init', '--quiet', '--initial-branch=main');

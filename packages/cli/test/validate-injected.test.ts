@@ -58,6 +58,8 @@ describe('airspark validate on a copy of the repository with injected mistakes',
       await cp(path.join(repoRoot, dir), path.join(copy, dir), { recursive: true });
     }
     await writeFile(path.join(copy, 'pnpm-workspace.yaml'), 'packages: []\n');
+    // With charts in the cache, a copy without the lock would refuse to render them.
+    await cp(path.join(repoRoot, 'charts.lock.yaml'), path.join(copy, 'charts.lock.yaml'));
   }, SLOW);
   afterAll(() => rm(copy, { recursive: true, force: true }));
 

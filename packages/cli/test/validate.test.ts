@@ -40,6 +40,7 @@ describe('airspark validate', () => {
     // The components too: validate renders every environment, and hydration needs them.
     await cp(path.join(repoRoot, 'apps'), path.join(broken, 'apps'), { recursive: true });
     await writeFile(path.join(broken, 'pnpm-workspace.yaml'), 'packages: []\n');
+    await cp(path.join(repoRoot, 'charts.lock.yaml'), path.join(broken, 'charts.lock.yaml'));
     const file = path.join(broken, 'clusters/dev/environment.yaml');
     const text = (await readFile(file, 'utf8')).replace('natGateways: single', 'natGateways: some');
     natLine = text.split('\n').findIndex((line) => line.includes('natGateways: some')) + 1;
@@ -47,12 +48,12 @@ describe('airspark validate', () => {
   });
   afterAll(() => rm(broken, { recursive: true, force: true }));
 
-  it('reports the three environments without errors, exit 0', async () => {
+  it('reports the four environments without errors, exit 0', async () => {
     const { code, stdout } = await run(['validate']);
     expect(code).toBe(0);
     // Offline checkouts warn about upstream charts that are not cached; errors there are none.
     expect(stdout).toMatch(
-      /✔ 3 environments valid \(dev, staging, prod\)|✔ no errors in what was checked of 3 environments \(dev, staging, prod\)|✖ 0 errors, \d+ warnings? in 3 environments/,
+      /✔ 4 environments valid \(dev, local, staging, prod\)|✔ no errors in what was checked of 4 environments \(dev, local, staging, prod\)|✖ 0 errors, \d+ warnings? in 4 environments/,
     );
   });
 
@@ -71,7 +72,7 @@ describe('airspark validate', () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).toEqual(['findings', 'summary']);
-    expect(report.summary).toMatchObject({ environments: ['dev', 'staging', 'prod'], errors: 1 });
+    expect(report.summary).toMatchObject({ environments: ['dev', 'local', 'staging', 'prod'], errors: 1 });
     expect(Object.keys(report.summary)).toEqual(['environments', 'errors', 'warnings', 'files']);
     expect(report.findings.filter((f: { severity: string }) => f.severity === 'error')[0]).toEqual({
       severity: 'error',

@@ -152,6 +152,28 @@ export const componentSchema = {
         },
       },
     },
+    images: {
+      type: 'object',
+      description:
+        'The images of this component an environment may override (mirrors.images.<name>): for each, the values paths that set its repository, tag and pull policy.',
+      propertyNames: { pattern: dnsLabel },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['repository'],
+        properties: {
+          repository: { type: 'string', minLength: 1, description: 'values path of the image repository' },
+          registry: {
+            type: 'string',
+            minLength: 1,
+            description:
+              'values path of the registry, for charts that keep it apart: the override repository is then split at its first `/`',
+          },
+          tag: { type: 'string', minLength: 1, description: 'values path of the image tag' },
+          pullPolicy: { type: 'string', minLength: 1, description: 'values path of the pull policy' },
+        },
+      },
+    },
     extraSources: {
       type: 'array',
       items: {

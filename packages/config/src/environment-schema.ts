@@ -50,6 +50,35 @@ const image = {
   },
 } as const;
 
+/** A per-image override: the image a named component image (component.yaml `images`) runs instead. */
+const imageOverride = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['repository', 'reason'],
+  properties: {
+    repository: {
+      ...image.properties.repository,
+      description:
+        'Image repository to run instead of the chart default, e.g. registry.internal/argoproj/argocd.',
+    },
+    tag: {
+      ...imageTag,
+      'x-airspark-promotable': false,
+      description: 'Exact tag; omitted keeps the chart default.',
+    },
+    pullPolicy: {
+      enum: ['Always', 'IfNotPresent', 'Never'],
+      description: 'Never / IfNotPresent for images loaded into the nodes (the local cluster).',
+    },
+    reason: {
+      type: 'string',
+      minLength: 10,
+      description:
+        'Why this environment runs another image than the chart default (a mirror, a newer build).',
+    },
+  },
+} as const;
+
 const nodePoolLimits = {
   type: 'object',
   additionalProperties: false,
@@ -149,6 +178,12 @@ export const environmentSchema = {
       required: ['name', 'kubernetesVersion', 'endpoint', 'adminRoleArns'],
       properties: {
         name: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9-]{0,99}$' },
+        provider: {
+          enum: ['eks', 'local'],
+          default: 'eks',
+          description:
+            '`eks`: infra/ builds the cluster on AWS. `local`: the single-node cluster `pnpm cluster up` runs on this machine; infra/ synthesizes nothing for it and the AWS fields are unused.',
+        },
         kubernetesVersion: {
           type: 'string',
           pattern: '^1\\.[0-9]{2}$',
@@ -467,6 +502,47 @@ export const environmentSchema = {
           type: 'string',
           pattern: awsRegion,
           description: 'Region of the state bucket; defaults to aws.region.',
+        },
+      },
+    },
+    mirrors: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'Where this cluster fetches what it would otherwise fetch from the internet: air-gapped and private-registry installs, and the local cluster (docs/environments.md#mirrors). Each part is optional.',
+      properties: {
+        charts: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['repoURL'],
+          properties: {
+            repoURL: {
+              type: 'string',
+              pattern: '^https?://[^\\s]+[^/\\s]$',
+              description:
+                'A Helm chart repository (index.yaml) that serves every upstream chart the components pin, by name and version; Argo CD fetches them from here. charts.lock.yaml pins the files inside, so it must serve the upstream charts unchanged.',
+            },
+          },
+        },
+        git: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['repoURL'],
+          properties: {
+            repoURL: {
+              type: 'string',
+              pattern: '^(https?://|ssh://|git@)\\S+$',
+              description:
+                'Where Argo CD reads this repository instead of gitops.repoURL (a mirror, or the Git server of the local cluster; plain http only inside the cluster).',
+            },
+          },
+        },
+        images: {
+          type: 'object',
+          description:
+            'Per-image overrides by the image names the components declare (component.yaml `images`), e.g. `argocd`.',
+          propertyNames: { pattern: dnsLabel },
+          additionalProperties: imageOverride,
         },
       },
     },

@@ -83,6 +83,7 @@ export {
 export {
   DEFAULT_SYSTEM_NODE_GROUP,
   isArmInstanceType,
+  PLATFORM_NODE_SELECTOR,
   SYSTEM_NODE_LABELS,
   type SystemNodeGroup,
   systemNodeGroupOf,

@@ -14,15 +14,24 @@ export const DEFAULT_SYSTEM_NODE_GROUP = {
 } as const;
 
 /**
- * Kubernetes labels of every system node. The platform's long-running pods (Argo CD, the Spark
- * Operator, Livy, Airflow) select `NodeGroupType: general`; at bootstrap, and until the Karpenter
- * `general` NodePool is synced (wave 30), the system nodes are the only nodes there are, so they carry
- * that label too. Without it those pods stay Pending and the sync waves never finish
- * (xref/pod-placement).
+ * The label the platform's long-running pods (Argo CD, the Spark Operator, Livy, Airflow, the Spark
+ * History Server) select (docs/adr/0031-platform-pods-on-system-nodes.md). The system node group
+ * carries it, so they schedule the moment they sync, before Karpenter (synced by that same Argo CD)
+ * can launch anything; Karpenter's NodePool `general` carries it too, so the platform can grow onto
+ * Karpenter nodes later. A key of its own, not `NodeGroupType`: that one names the Karpenter pool
+ * (spark-driver, spark-executor, general), and the local cluster's single node takes a Spark pool's
+ * value as Karpenter's stand-in.
+ */
+export const PLATFORM_NODE_SELECTOR = { 'airspark.dev/platform': 'true' } as const;
+
+/**
+ * Kubernetes labels of every system node (besides the ones EKS and the kubelet add): one source for
+ * the EKS managed node group (infra/src/stack/system-nodes.ts), the validator's idea of which nodes an
+ * environment can have (xref/pod-placement) and the `local` cluster's node.
  */
 export const SYSTEM_NODE_LABELS: Readonly<Record<string, string>> = {
+  ...PLATFORM_NODE_SELECTOR,
   'airspark.dev/node-group': 'system',
-  NodeGroupType: 'general',
 };
 
 /** Graviton instance types carry a `g` after the generation digit: m7g, c7gn, r8gd. */

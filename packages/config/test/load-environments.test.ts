@@ -9,9 +9,11 @@ describe('the repository environments', () => {
   it('load clean, in promotion order', async () => {
     const result = await loadEnvironments(repoRoot);
     expect(result.findings).toEqual([]);
-    expect(result.requested).toEqual(['dev', 'staging', 'prod']);
+    // local is a chain of its own (the local cluster, promoted from nothing).
+    expect(result.requested).toEqual(['dev', 'local', 'staging', 'prod']);
     expect(result.environments.map((e) => e.environment.cluster.name)).toEqual([
       'airspark-dev',
+      'airspark-local',
       'airspark-staging',
       'airspark-prod',
     ]);
@@ -163,7 +165,7 @@ describe('broken copies of an environment', () => {
   it('naming an environment that has no folder is a usage error', async () => {
     await expect(loadEnvironments(root, ['qa'])).rejects.toThrow(UsageError);
     await expect(loadEnvironments(root, ['qa'])).rejects.toThrow(
-      /clusters\/qa does not exist. Known environments: dev, prod, staging/,
+      /clusters\/qa does not exist. Known environments: dev, local, prod, staging/,
     );
   });
 

@@ -138,7 +138,7 @@ describe('runDiff on a real git repository', () => {
     git('commit', '--quiet', '--all', '-m', 'bump livy');
     const report = await diff('HEAD~1');
     expect(report.changedFiles).toEqual(['apps/livy/manifests/all.yaml']);
-    expect(report.environments.map((e) => e.env).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(report.environments.map((e) => e.env).sort()).toEqual(['dev', 'local', 'prod', 'staging']);
     for (const env of report.environments) {
       expect(
         env.objects.map((o) => [o.change, o.id.kind, o.fields.map((f) => [f.path, f.before, f.after])]),

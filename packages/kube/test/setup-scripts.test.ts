@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { argocdReplaces } from '../../../scripts/lib/argocd-build.mjs';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from '../../../scripts/lib/atomic-dir.mjs';
 import {
   compareVersions,
@@ -83,6 +84,36 @@ describe('go-module-build', () => {
       }),
     ).toContain(
       'require (\n\tk8s.io/kubernetes v1.35.4\n)\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.35.4\n)',
+    );
+  });
+
+  it("copies Argo CD's replaces into the wrapper and pins its nested gitops-engine to the release", () => {
+    // The shape of github.com/argoproj/argo-cd/v3@v3.6.2's go.mod: a wrapper ignores these unless copied.
+    const goMod = `module github.com/argoproj/argo-cd/v3
+
+go 1.27.0
+
+require github.com/argoproj/argo-cd/gitops-engine/v3 v3.6.2 // Tagged at release time
+
+replace (
+\tgithub.com/golang/protobuf => github.com/golang/protobuf v1.5.4
+\t// Avoid CVE-2022-3064
+\tgopkg.in/yaml.v2 => gopkg.in/yaml.v2 v2.4.0
+\tk8s.io/api => k8s.io/api v0.37.0
+)
+
+replace github.com/argoproj/argo-cd/gitops-engine/v3 => ./gitops-engine
+`;
+    const replaces = argocdReplaces(goMod, 'v3.6.2');
+    expect(replaces).toEqual([
+      { path: 'github.com/golang/protobuf', to: 'github.com/golang/protobuf', version: 'v1.5.4' },
+      { path: 'gopkg.in/yaml.v2', to: 'gopkg.in/yaml.v2', version: 'v2.4.0' },
+      { path: 'k8s.io/api', to: 'k8s.io/api', version: 'v0.37.0' },
+      { path: 'github.com/argoproj/argo-cd/gitops-engine/v3', version: 'v3.6.2' },
+    ]);
+    expect(localReplaces(goMod)).toEqual(['github.com/argoproj/argo-cd/gitops-engine/v3']);
+    expect(wrapperGoMod({ name: 'argocd', goVersion: goDirective(goMod), requires: [], replaces })).toContain(
+      '\tgithub.com/argoproj/argo-cd/gitops-engine/v3 => github.com/argoproj/argo-cd/gitops-engine/v3 v3.6.2\n',
     );
   });
 

@@ -122,7 +122,7 @@ describe('pnpm promote', () => {
 
   it('an unknown environment is a usage error naming the known ones', async () => {
     await expect(promote({ root: repo.root, from: 'dev', to: 'stagign' })).rejects.toThrow(
-      'no environment "stagign": clusters/stagign does not exist. Known environments: dev, prod, staging.',
+      'no environment "stagign": clusters/stagign does not exist. Known environments: dev, local, prod, staging.',
     );
   });
 

@@ -18,8 +18,17 @@ export {
   checkReachable,
 } from './bootstrap/bootstrap.js';
 export { type CachedChart, cachedChart, chartsDir, storeChart } from './charts/chart-cache.js';
-export { type ChartLock, LOCK_FILE, type LockEntry, readLock, writeLock } from './charts/chart-lock.js';
-export { ChartPullError, pullChart } from './charts/chart-pull.js';
+export { chartContentDigest } from './charts/chart-content.js';
+export {
+  type ChartLock,
+  LOCK_FILE,
+  type LockEntry,
+  lockedDigest,
+  lockMatches,
+  readLock,
+  writeLock,
+} from './charts/chart-lock.js';
+export { ChartNotInRepositoryError, ChartPullError, mirrorBaseURL, pullChart } from './charts/chart-pull.js';
 export { type ChartRef, describeRef, fromArgoRepoURL, refKey } from './charts/chart-ref.js';
 export { collectChartRefs, type PullOutcome, pullCharts } from './charts/pull-charts.js';
 export type { HydratedComponent, Manifest } from './hydrate/application.js';

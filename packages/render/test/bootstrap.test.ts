@@ -64,12 +64,16 @@ spec:
     metadata: { labels: { app: argocd-server } }
     spec:
       containers: [{ name: server, image: "quay.io/argoproj/argocd:v3.5.3" }]
+      volumes:
+        - name: scripts
+          configMap: { name: argocd-cm, defaultMode: 0755 }
 ---
 apiVersion: v1
 kind: ConfigMap
 metadata:
   name: argocd-cm
 data:
+  exec.enabled: "no"
   resource.customizations.health.argoproj.io_Application: "hs = {}\\nhs.status = 'Healthy'\\nreturn hs\\n"
 `,
   );
@@ -89,6 +93,27 @@ async function kubectl(...args: string[]) {
 }
 
 describe('bootstrap against a real kube-apiserver (envtest)', () => {
+  it('hands kubectl what helm wrote: a quoted "no" stays a string, 0755 stays octal (YAML 1.1)', async () => {
+    const dev = await loadEnvironment(repo.root, 'dev');
+    if (!dev.environment) throw new Error('dev did not load');
+    // A re-serialisation writes `exec.enabled: no` (kubectl: the boolean false, rejected in a
+    // ConfigMap) and `defaultMode: 755` (decimal 755 = mode 01363 instead of 0755 = 493).
+    await bootstrap({
+      root: repo.root,
+      env: dev.environment,
+      components: await loadComponents(repo.root),
+      tools,
+      kubeconfig: cluster.kubeconfigPath,
+      wait: false,
+    });
+    const cm = JSON.parse(await kubectl('-n', 'argocd', 'get', 'configmap', 'argocd-cm', '-o', 'json'));
+    expect(cm.data['exec.enabled']).toBe('no');
+    const server = JSON.parse(
+      await kubectl('-n', 'argocd', 'get', 'deployment', 'argocd-server', '-o', 'json'),
+    );
+    expect(server.spec.template.spec.volumes[0].configMap.defaultMode).toBe(0o755);
+  });
+
   it('installs Argo CD and the root application, and a second run changes nothing', async () => {
     const dev = await loadEnvironment(repo.root, 'dev');
     if (!dev.environment) throw new Error('dev did not load');

@@ -6,6 +6,7 @@ import { ensureTools, type Tools } from '@airspark/tools';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cachedChart } from '../src/charts/chart-cache.js';
+import { chartContentDigest } from '../src/charts/chart-content.js';
 import { ChartPullError, pullChart } from '../src/charts/chart-pull.js';
 import { collectChartRefs, pullCharts } from '../src/charts/pull-charts.js';
 import { renderEnvironment } from '../src/render/render-environment.js';
@@ -160,11 +161,13 @@ describe('chart cache against a real chart repository on loopback', () => {
         repoURL: charts.url,
         chart: 'airflow',
         version: '1.22.0',
-        digest: `sha256:${createHash('sha256').update(served).digest('hex')}`,
+        contentDigest: await chartContentDigest(served),
       },
     ]);
     const cached = await cachedChart({ repoURL: charts.url, chart: 'airflow', version: '1.22.0' }, cacheEnv);
-    expect(cached?.path).toBe(path.join(cache, 'charts', `${lock.charts[0].digest.slice(7)}.tgz`));
+    expect(cached?.path).toBe(
+      path.join(cache, 'charts', `${createHash('sha256').update(served).digest('hex')}.tgz`),
+    );
 
     const again = await pull();
     expect(again).toEqual({ outcomes: [expect.objectContaining({ status: 'cached' })], lockChanged: false });

@@ -43,7 +43,7 @@ items:
 # Source: chart/templates/empty.yaml
 `;
 
-// Plain scalars where YAML 1.2 core (the \`yaml\` library) and js-yaml's own core schema disagree.
+// Plain scalars where YAML 1.1 (as the `yaml` library reads it for kubectl) and js-yaml's own schemas disagree.
 const scalars = `apiVersion: v1
 kind: ConfigMap
 metadata: {name: scalars}
@@ -68,6 +68,11 @@ data:
   nulls: [~, null, Null, NULL, nULL, ]
   date: 2026-12-03
   big: 123456789012345678901234567890
+  sexagesimal: 1:20
+  offKey: {on: on as a key, n: n as a key}
+  mode: 0755
+  quoted: ["0755", 'yes', "1_000"]
+  lonelyDot: .
 `;
 
 describe('splitToolOutput (helm and kustomize output, ADR 0047)', () => {
@@ -95,20 +100,23 @@ describe('splitToolOutput (helm and kustomize output, ADR 0047)', () => {
     });
   });
 
-  it('resolves plain scalars as the yaml library does, not as js-yaml would (1_000, 0b101, yes stay strings)', () => {
+  it('resolves plain scalars as the yaml library reads YAML 1.1 (yes, on, 0755, 1_000), not as js-yaml would', () => {
     const fast = fastSplit(scalars) as SplitResult;
     expect(fast).toBeDefined();
     expect(plain(fast)).toEqual(plain(splitManifests(scalars)));
     const data = fast.objects[0]?.object.data as Record<string, unknown>;
-    expect(data.underscored).toBe('1_000');
-    expect(data.binary).toBe('0b101');
-    expect(data.octal).toBe(15);
-    expect(data.octal11).toBe(17);
-    expect(data.signedHex).toBe('-0x1F');
+    expect(data.underscored).toBe(1000);
+    expect(data.binary).toBe(5);
+    expect(data.octal).toBe('0o17');
+    expect(data.octal11).toBe(15);
+    expect(data.signedHex).toBe(-31);
     expect(data.signedDot).toBe(500);
     expect(Object.is(data.negZero, -0)).toBe(true);
     expect(data.nan).toBeNaN();
-    expect(data.yes11).toBe('yes');
+    expect(data.yes11).toBe(true);
+    expect(data.on11).toBe(true);
+    expect(data.offKey).toEqual({ true: 'on as a key', false: 'n as a key' });
+    expect(data.sexagesimal).toBe('1:20');
     expect(data.date).toBe('2026-12-03');
   });
 
@@ -124,13 +132,23 @@ describe('splitToolOutput (helm and kustomize output, ADR 0047)', () => {
     ['a duplicate key', 'a: 1\na: 2\n'],
     ['a syntax error', 'a: [1, 2\nb: 3\n'],
     ['a directive', '%YAML 1.2\n---\na: 1\n'],
+    ['a comment on a marker line', '---\na: 1\n--- # c\nb: 2\n'],
+    ['comments before a first document without a marker', '# c\na: 1\n'],
   ])('leaves %s to the yaml library, with the same result', (_what, text) => {
     expect(fastSplit(text)).toBeUndefined();
     expect(plain(splitToolOutput(text))).toEqual(plain(splitManifests(text)));
   });
 
-  it('pairs documents and lines through a document end marker, or leaves the stream to the yaml library', () => {
-    for (const text of ['a: 1\n...\n---\nb: 2\n', 'a: 1\n...\nb: 2\n', 'a: 1\n---\n...\n---\nb: 2\n'])
+  it('pairs documents, lines and document texts through end markers, comments and line ends as yaml does', () => {
+    for (const text of [
+      'a: 1\n...\n---\nb: 2\n',
+      'a: 1\n...\nb: 2\n',
+      'a: 1\n---\n...\n---\nb: 2\n',
+      // each document's own text: trailing comments and blank lines, no final newline, CRLF
+      '# lead\na: 1\n# tail\n\n---\n\n# Source: x\nb: 2\n  # indented tail\n---\nc: 3',
+      '---\r\na: 1\r\n---\r\nb: [1, 2]\r\n',
+      '--- {a: 1}\n--- # comment on the marker\nb: 2\n',
+    ])
       expect(plain(splitToolOutput(text))).toEqual(plain(splitManifests(text)));
   });
 

@@ -14,7 +14,11 @@ export async function validateRenderedEnvironment(
   root: string,
   loaded: LoadedEnvironment,
   objects: readonly RenderedObject[],
-  options: { incompleteApps?: readonly string[]; unjudgedKinds?: readonly string[] } = {},
+  options: {
+    incompleteApps?: readonly string[];
+    unjudgedKinds?: readonly string[];
+    bootstrapApps?: readonly string[];
+  } = {},
 ): Promise<Finding[]> {
   const [templates, external] = await Promise.all([
     loadSparkTemplates(root),
@@ -31,6 +35,11 @@ export async function validateRenderedEnvironment(
     externalResources: external.resources,
     ...(options.incompleteApps ? { incompleteApps: options.incompleteApps } : {}),
     ...(options.unjudgedKinds ? { unjudgedKinds: options.unjudgedKinds } : {}),
+    ...(options.bootstrapApps ? { bootstrapApps: options.bootstrapApps } : {}),
+    // A local cluster has no Karpenter (it launches EC2 instances); Spark placement is advisory there.
+    ...(loaded.environment.cluster.provider === 'local'
+      ? { noKarpenterReason: 'a local cluster: Karpenter needs EC2' }
+      : {}),
   });
   return [...templates.findings.map((f) => ({ ...f, env: loaded.name })), ...external.findings, ...findings];
 }

@@ -1,6 +1,7 @@
 import type { CacheStatistics } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { checkApiVersion } from './api-versions.js';
+import { appliedByArgoCD } from './argocd-applies.js';
 import { applicationsOf, checkAppProjects, checkDuplicates, checkSyncWaves } from './crossref/argocd.js';
 import { type ExternalResource, Inventory, isNamespacedObject } from './crossref/inventory.js';
 import { checkUnauthenticatedServices } from './crossref/network-policy.js';
@@ -67,6 +68,16 @@ export interface EnvironmentInput {
   unjudgedKinds?: readonly string[];
   /** The environment's EKS managed system node group (see @airspark/config systemNodeGroupOf). */
   systemNodeGroup?: SystemNodes;
+  /**
+   * Applications that `pnpm bootstrap` installs before the root Application syncs (Argo CD
+   * itself): their CustomResourceDefinitions exist before any sync wave of any Application.
+   */
+  bootstrapApps?: readonly string[];
+  /**
+   * Set for an environment that has no Karpenter by design (the local cluster), saying why: Spark
+   * workloads without a NodePool are then reported as warnings, not errors.
+   */
+  noKarpenterReason?: string;
 }
 
 export interface ValidatorOptions {
@@ -162,12 +173,13 @@ export class EnvironmentValidator {
   validateEnvironment(input: EnvironmentInput): Finding[] {
     const { catalog, findings: catalogFindings } = this.catalogFor(input);
     if (!catalog) return catalogFindings;
-    const objects = input.objects;
+    // Objects Argo CD never creates (Helm test hooks) are not part of the environment.
+    const objects = input.objects.filter((r) => appliedByArgoCD(r.object));
     const templates = (input.sparkTemplates ?? []).map((t) => ({ ...t, env: input.env }));
     // Findings per object, so that each object's suppressions apply to its own findings only.
     const per: PerObject = new Map();
     this.checkEachObject(objects, templates, catalog, per);
-    checkSpark(objects, templates, per);
+    checkSpark(objects, templates, per, input.noKarpenterReason);
     for (const [r, findings] of checkWildcardBindings(objects)) add(per, r, findings);
     for (const [r, findings] of checkUnauthenticatedServices(objects)) add(per, r, findings);
     for (const [r, findings] of checkPodPlacement(objects, input.systemNodeGroup)) add(per, r, findings);
@@ -181,7 +193,7 @@ export class EnvironmentValidator {
     for (const r of [...objects, ...templates]) if (!per.has(r)) out.push(...applySuppressions(r, []));
     out.push(
       ...checkAppProjects(objects, catalog),
-      ...checkSyncWaves(placed, catalog),
+      ...checkSyncWaves(placed, catalog, input.bootstrapApps ?? []),
       ...checkDuplicates(placed, catalog),
       ...externalListFindings(inventory, input.env),
     );
@@ -218,6 +230,7 @@ function checkSpark(
   objects: readonly RenderedObject[],
   templates: readonly RenderedObject[],
   per: PerObject,
+  noKarpenterReason: string | undefined,
 ): void {
   const placements: SparkPodPlacement[] = [];
   for (const r of [...objects, ...templates]) {
@@ -235,7 +248,7 @@ function checkSpark(
     }
   }
   const pools = nodePoolsOf(objects);
-  for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools));
+  for (const p of placements) add(per, p.rendered, checkSparkPlacement([p], pools, noKarpenterReason));
 }
 
 /** References to ServiceAccounts, Secrets, ConfigMaps, PVCs and namespaces; returns what exists. */

@@ -16,6 +16,7 @@ import {
 } from '@airspark/findings';
 import { ruleSummaries as promotionRules, validatePromotion } from '@airspark/promote';
 import {
+  ARGOCD_COMPONENT,
   chartsDir,
   ensureTools,
   type Hydration,
@@ -174,6 +175,8 @@ async function renderAndCheck(
         ...(rendered.findings.some((f) => f.rule === 'render/infra-output-missing')
           ? { unjudgedKinds: ['PersistentVolumeClaim'] }
           : {}),
+        // Bootstrap installs Argo CD (with its CRDs) before the root Application syncs.
+        bootstrapApps: [ARGOCD_COMPONENT],
       })),
     ];
     progress(

@@ -62,7 +62,8 @@ async function isFile(file: string): Promise<boolean> {
 /** Builds `recipe` unless its content address is cached; returns where the archive is. */
 export async function buildImage(recipe: ImageRecipe, options: BuildOptions = {}): Promise<BuiltImage> {
   const log = options.log ?? (() => {});
-  const hash = await recipeHash(recipe);
+  const prepared = await runSetupScripts(recipe, log);
+  const hash = await recipeHash(recipe, prepared);
   const root = imagesCacheDir(options.cacheDir);
   const finalDir = path.join(root, recipe.name, hash.slice(0, 20));
   const archive = path.join(finalDir, ARCHIVE);
@@ -78,7 +79,7 @@ export async function buildImage(recipe: ImageRecipe, options: BuildOptions = {}
       prepareBase(recipe.base, rootfs, root, work, log),
     );
     for (const [index, step] of recipe.steps.entries())
-      await runStep(recipe, step, rootfs, path.join(work, `step-${index}`), log);
+      await runStep(recipe, step, rootfs, path.join(work, `step-${index}`), log, prepared);
     const staging = path.join(work, 'out');
     await mkdir(staging);
     await withHeartbeat(`image ${recipe.name}: packing ${ref}`, log, () =>
@@ -109,6 +110,12 @@ const SCRATCH_FILES: Record<string, string> = {
   'etc/nsswitch.conf': 'hosts: files dns\n',
 };
 
+/** Part of a cached base's key: bumped when the way a Debian base is made changes. */
+const BASE_LAYOUT = 2;
+const MAN_DIRS_HOOK = [
+  `--essential-hook=mkdir -p ${Array.from({ length: 8 }, (_, i) => `"$1/usr/share/man/man${i + 1}"`).join(' ')}`,
+];
+
 async function prepareBase(
   base: BaseSpec,
   rootfs: string,
@@ -126,7 +133,7 @@ async function prepareBase(
   }
   // The Debian root filesystem is cached on its own: recipes that share a base share the download.
   const key = createHash('sha256')
-    .update(JSON.stringify({ BUILDER_VERSION, base }))
+    .update(JSON.stringify({ BUILDER_VERSION, BASE_LAYOUT, base }))
     .digest('hex')
     .slice(0, 20);
   const baseTar = path.join(root, '.bases', `debian-${base.suite}-${key}.tar`);
@@ -152,6 +159,9 @@ async function prepareBase(
         '--dpkgopt=path-exclude=/usr/share/doc/*',
         '--dpkgopt=path-include=/usr/share/doc/*/copyright',
         '--aptopt=APT::Install-Recommends "false"',
+        // Maintainer scripts that register alternatives with a manual page (the JREs') fail when
+        // its folder is missing: keep the empty folders, as Debian's own slim images do.
+        ...MAN_DIRS_HOOK,
         base.suite,
         partial,
         ...mirrors,
@@ -177,15 +187,57 @@ async function prepareBase(
   ]);
 }
 
+/**
+ * Runs each setup step's script (quick when what it prepares is cached) and returns what each
+ * prepared: the last line of its stdout, an absolute path that exists.
+ */
+async function runSetupScripts(
+  recipe: ImageRecipe,
+  log: (line: string) => void,
+): Promise<Map<string, string>> {
+  const prepared = new Map<string, string>();
+  for (const step of recipe.steps) {
+    if (!('setup' in step)) continue;
+    const script = inputPath(recipe, step.setup.script);
+    const stdout = await withHeartbeat(`image ${recipe.name}: node ${step.setup.script}`, log, () =>
+      runCommand(process.execPath, [script], { cwd: path.dirname(script) }),
+    );
+    const output = stdout.trim().split('\n').at(-1)?.trim() ?? '';
+    if (!path.isAbsolute(output) || !(await exists(output)))
+      throw new Error(
+        `${recipe.file}: setup script ${step.setup.script} printed "${output}" as its last line, not the absolute path of what it prepared`,
+      );
+    prepared.set(step.setup.script, output);
+  }
+  return prepared;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function runStep(
   recipe: ImageRecipe,
   step: Step,
   rootfs: string,
   work: string,
   log: (line: string) => void,
+  prepared: ReadonlyMap<string, string>,
 ): Promise<void> {
   const inImage = (target: string) => path.join(rootfs, target);
-  if ('go' in step) {
+  if ('setup' in step) {
+    const from = prepared.get(step.setup.script) as string;
+    await mkdir(path.dirname(inImage(step.setup.to)), { recursive: true });
+    if ((await stat(from)).isDirectory()) {
+      await mkdir(inImage(step.setup.to), { recursive: true });
+      await runCommand('cp', ['-a', '--no-preserve=ownership', `${from}/.`, inImage(step.setup.to)]);
+    } else await runCommand('cp', ['--no-preserve=ownership', from, inImage(step.setup.to)]);
+  } else if ('go' in step) {
     const spec = step.go.dir ? { ...step.go, dir: inputPath(recipe, step.go.dir) } : step.go;
     await buildGoProgram(spec, inImage(step.go.to), work, `image ${recipe.name}`, log);
     await chmod(inImage(step.go.to), 0o755);
@@ -250,7 +302,14 @@ async function runStep(
   }
 }
 
-/** Runs commands inside the image's root filesystem, with the host's resolver for the duration. */
+/** Where a chroot step finds the host's CA bundle, for the duration of the step only. */
+const BUILD_CA_FILE = '/tmp/.airspark-build-ca.crt';
+
+/**
+ * Runs commands inside the image's root filesystem with the host's resolver and CA bundle for the
+ * duration: on a machine behind a TLS-inspecting proxy the image's own bundle does not trust it.
+ * Neither stays in the image.
+ */
 async function inChroot(
   rootfs: string,
   log: (line: string) => void,
@@ -266,6 +325,15 @@ async function inChroot(
   }
   await rm(resolv, { force: true });
   await copyFile('/etc/resolv.conf', resolv);
+  const hostCa = process.env.SSL_CERT_FILE || '/etc/ssl/certs/ca-certificates.crt';
+  const caInImage = path.join(rootfs, BUILD_CA_FILE);
+  const caEnv: Record<string, string> = {};
+  if (await isFile(hostCa)) {
+    await mkdir(path.dirname(caInImage), { recursive: true });
+    await copyFile(hostCa, caInImage);
+    for (const name of ['SSL_CERT_FILE', 'PIP_CERT', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE'])
+      caEnv[name] = BUILD_CA_FILE;
+  }
   try {
     await withHeartbeat(label, log, () =>
       work((args) =>
@@ -274,11 +342,13 @@ async function inChroot(
             PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
             HOME: '/root',
             LANG: 'C.UTF-8',
+            ...caEnv,
           },
         }),
       ),
     );
   } finally {
+    await rm(caInImage, { force: true });
     await rm(resolv, { force: true });
     if (original !== undefined) await writeFile(resolv, original);
   }

@@ -45,6 +45,15 @@ export type Step =
         readonly sha512?: string;
       };
     }
+  | {
+      /**
+       * A program the repository already prepares in the airspark cache (Argo CD, helm): a Node
+       * script next to the repository (relative to the recipe) that exits 0 and prints the
+       * prepared file or folder as the last line of its stdout; a file is copied to `to`, a
+       * folder's contents into `to`.
+       */
+      readonly setup: { readonly script: string; readonly to: string };
+    }
   | { readonly pip: { readonly packages: readonly string[]; readonly venv?: string } }
   | { readonly run: string };
 
@@ -242,6 +251,18 @@ function parseStep(value: unknown, keys: readonly (string | number)[], fail: Fai
           strip,
           ...(sha512 ? { sha512 } : {}),
         },
+      };
+    }
+    case 'setup': {
+      if (!isRecord(body)) return fail(here, 'setup is a mapping: { script: ../scripts/setup-x.mjs, to }');
+      for (const key of Object.keys(body))
+        if (!['script', 'to'].includes(key))
+          fail([...here, key], `unknown key "${key}"; setup has script, to`);
+      const script = requireString(body, 'script', here, fail);
+      if (!/\.m?js$/.test(script))
+        fail([...here, 'script'], 'setup.script is a Node script (.mjs or .js) relative to the recipe');
+      return {
+        setup: { script, to: imagePath(requireString(body, 'to', here, fail), [...here, 'to'], fail) },
       };
     }
     case 'pip': {

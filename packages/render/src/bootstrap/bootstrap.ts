@@ -7,6 +7,7 @@ import { ARGOCD_NAMESPACE, rootFile } from '../hydrate/argo.js';
 import { checkHydrationFresh } from '../hydrate/files.js';
 import { type KubeObject, splitManifests } from '../render/manifests.js';
 import { renderEnvironment } from '../render/render-environment.js';
+import { CrdWaitError, probeCrdWithKubectl, waitForCrds } from './crd-wait.js';
 
 /** The component that installs Argo CD itself (apps/argocd/component.yaml). */
 export const ARGOCD_COMPONENT = 'argocd';
@@ -95,12 +96,34 @@ export async function checkReachable(t: KubectlTarget): Promise<{ context: strin
   return { context: t.context ?? context, server };
 }
 
-async function apply(t: KubectlTarget, objects: readonly KubeObject[]): Promise<void> {
-  const input = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+/**
+ * Server-side apply (no last-applied annotation, so CRDs of any size fit) of the objects as text.
+ * An object that helm or the hydration wrote is sent exactly as written (`texts`): kubectl reads
+ * YAML 1.1, and a re-serialisation would change what it reads (a quoted "no" becoming the boolean
+ * false, 0755 becoming 755). Only objects bootstrap makes itself (the namespace) are serialised.
+ */
+export function applyInput(objects: readonly KubeObject[], texts: ReadonlyMap<KubeObject, string>): string {
+  return objects
+    .map((o) => {
+      const text = texts.get(o) ?? stringify(o, { lineWidth: 0 });
+      return text.endsWith('\n') ? text : `${text}\n`;
+    })
+    .join('---\n');
+}
+
+async function apply(
+  t: KubectlTarget,
+  objects: readonly KubeObject[],
+  texts: ReadonlyMap<KubeObject, string>,
+): Promise<void> {
+  const input = applyInput(objects, texts);
   const r = await run(
     t.kubectl,
     kubectlArgs(t, [
       'apply',
+      // Objects without a namespace go where Argo CD would put them: the component's namespace.
+      '--namespace',
+      ARGOCD_NAMESPACE,
       '--server-side',
       `--field-manager=${FIELD_MANAGER}`,
       '--force-conflicts',
@@ -119,13 +142,18 @@ async function waitFor(
   log: (l: string) => void,
 ): Promise<void> {
   if (phase.wait === 'crds-established') {
-    const names = phase.objects.map((o) => `crd/${String(o.metadata?.name)}`);
-    const r = await run(
-      t.kubectl,
-      kubectlArgs(t, ['wait', '--for=condition=Established', `--timeout=${timeoutSeconds}s`, ...names]),
-    );
-    if (r.code !== 0)
-      throw new BootstrapError(`the Argo CD CRDs did not become established: ${r.stderr.trim()}`);
+    try {
+      await waitForCrds({
+        names: phase.objects.map((o) => String(o.metadata?.name)),
+        probe: (name) => probeCrdWithKubectl(name, (args) => run(t.kubectl, kubectlArgs(t, args))),
+        timeoutMs: timeoutSeconds * 1000,
+        log,
+      });
+    } catch (error) {
+      if (error instanceof CrdWaitError)
+        throw new BootstrapError(`the Argo CD CRDs are not usable: ${error.message}`);
+      throw error;
+    }
     return;
   }
   const workloads = phase.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
@@ -200,14 +228,23 @@ export async function bootstrap(
 
   const { context, server } = await checkReachable(target);
   log(`bootstrapping ${options.env.name} into context "${context}" (${server})`);
-  const argocd = render.objects.filter((o) => o.app === ARGOCD_COMPONENT).map((o) => o.object);
+  const texts = new Map<KubeObject, string>();
+  const argocd = render.objects
+    .filter((o) => o.app === ARGOCD_COMPONENT)
+    .map((o) => {
+      if (o.text !== undefined) texts.set(o.object, o.text);
+      return o.object;
+    });
   const root = splitManifests(render.hydration.files.get(rootFile(options.env.name)) ?? '').objects.map(
-    (o) => o.object,
+    (o) => {
+      if (o.text !== undefined) texts.set(o.object, o.text);
+      return o.object;
+    },
   );
   let applied = 0;
   for (const phase of bootstrapPlan(argocd, root)) {
     log(`  applying ${phase.name}`);
-    await apply(target, phase.objects);
+    await apply(target, phase.objects, texts);
     applied += phase.objects.length;
     // CRDs are always waited for (the root Application needs them); workloads unless --no-wait.
     if (phase.wait === 'crds-established' || (phase.wait && options.wait !== false)) {

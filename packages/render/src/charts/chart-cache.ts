@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir } from '@airspark/tools';
 import { writeFileAtomic } from '../hydrate/files.js';
+import { chartContentDigest } from './chart-content.js';
 import type { ChartRef } from './chart-ref.js';
 
 /**
@@ -32,7 +33,10 @@ export function sha256(bytes: Uint8Array): string {
 
 export interface CachedChart {
   path: string;
+  /** sha256 of the package's bytes: its content address in the cache. */
   digest: string;
+  /** sha256 of the files inside (chart-content.ts): what charts.lock.yaml records. */
+  contentDigest: string;
 }
 
 /**
@@ -43,16 +47,19 @@ export async function cachedChart(
   ref: ChartRef,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CachedChart | undefined> {
-  let digest: string;
+  let recorded: { digest: string; contentDigest?: string };
   try {
-    digest = (JSON.parse(await readFile(indexFile(ref, env), 'utf8')) as { digest: string }).digest;
+    recorded = JSON.parse(await readFile(indexFile(ref, env), 'utf8')) as typeof recorded;
   } catch {
     return undefined;
   }
-  const file = blobFile(digest, env);
+  const file = blobFile(recorded.digest, env);
   const bytes = await readFile(file).catch(() => undefined);
-  if (!bytes || sha256(bytes) !== digest) return undefined;
-  return { path: file, digest };
+  if (!bytes || sha256(bytes) !== recorded.digest) return undefined;
+  // Index entries written before the lock recorded content digests lack one: derive it.
+  const contentDigest = recorded.contentDigest ?? (await chartContentDigest(bytes).catch(() => undefined));
+  if (!contentDigest) return undefined;
+  return { path: file, digest: recorded.digest, contentDigest };
 }
 
 /** Stores a verified package: the blob first, then the index entry that points at it. */
@@ -62,9 +69,13 @@ export async function storeChart(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CachedChart> {
   const digest = sha256(bytes);
+  const contentDigest = await chartContentDigest(bytes);
   await mkdir(chartsDir(env), { recursive: true });
   const file = blobFile(digest, env);
   await writeFileAtomic(file, Buffer.from(bytes));
-  await writeFileAtomic(indexFile(ref, env), `${JSON.stringify({ ...ref, digest }, null, 2)}\n`);
-  return { path: file, digest };
+  await writeFileAtomic(
+    indexFile(ref, env),
+    `${JSON.stringify({ ...ref, digest, contentDigest }, null, 2)}\n`,
+  );
+  return { path: file, digest, contentDigest };
 }

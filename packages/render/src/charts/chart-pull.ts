@@ -1,13 +1,21 @@
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { run } from '@airspark/tools';
 import { parse } from 'yaml';
 import { type CachedChart, sha256, storeChart } from './chart-cache.js';
+import { chartContentDigest } from './chart-content.js';
+import { type LockEntry, lockedDigest } from './chart-lock.js';
 import { type ChartRef, describeRef, isOci } from './chart-ref.js';
 
 export class ChartPullError extends Error {
   override name = 'ChartPullError';
+}
+
+/** The repository (or mirror) answered, and its index has no such chart version. */
+export class ChartNotInRepositoryError extends ChartPullError {
+  override name = 'ChartNotInRepositoryError';
 }
 
 interface IndexEntry {
@@ -16,7 +24,26 @@ interface IndexEntry {
   digest?: string;
 }
 
+/**
+ * A chart repository mirror as a base URL: an http(s) URL as it is, a folder (holding index.yaml
+ * and the packages, with Helm's index semantics) as a file: URL read directly from disk.
+ */
+export function mirrorBaseURL(mirror: string, cwd = process.cwd()): string {
+  const url = /^https?:\/\//i.test(mirror) ? mirror : pathToFileURL(path.resolve(cwd, mirror)).href;
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
 async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
+  if (url.startsWith('file:')) {
+    try {
+      return await readFile(fileURLToPath(url));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ChartPullError(
+        `cannot read ${fileURLToPath(url)}: ${code === 'ENOENT' ? 'no such file (is the mirror folder right, with an index.yaml?)' : (code ?? (error as Error).message)}`,
+      );
+    }
+  }
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
@@ -30,25 +57,31 @@ async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** A classic chart repository: index.yaml names the package URL and its sha256 digest. */
+/**
+ * A classic chart repository (or a mirror of one at `base`): index.yaml names the package URL
+ * and its sha256 digest. A mirror serves charts by name and version whatever repository (https
+ * or OCI) they come from upstream.
+ */
 async function pullFromRepository(
   ref: ChartRef,
   timeoutMs: number,
+  base = ref.repoURL.endsWith('/') ? ref.repoURL : `${ref.repoURL}/`,
 ): Promise<{ bytes: Uint8Array; indexDigest: string }> {
-  const base = ref.repoURL.endsWith('/') ? ref.repoURL : `${ref.repoURL}/`;
-  const index = parse(
-    new TextDecoder().decode(await download(new URL('index.yaml', base).href, timeoutMs)),
-  ) as {
-    entries?: Record<string, IndexEntry[]>;
-  };
-  const entry = index.entries?.[ref.chart]?.find((e) => e.version === ref.version);
-  if (!entry) throw new ChartPullError(`${ref.repoURL}/index.yaml has no ${ref.chart} ${ref.version}.`);
+  const where = base.replace(/\/$/, '');
+  let index: { entries?: Record<string, IndexEntry[]> } | null;
+  try {
+    index = parse(new TextDecoder().decode(await download(new URL('index.yaml', base).href, timeoutMs)));
+  } catch (error) {
+    if (error instanceof ChartPullError) throw error;
+    throw new ChartPullError(`${where}/index.yaml is not valid YAML: ${(error as Error).message}`);
+  }
+  const entry = index?.entries?.[ref.chart]?.find((e) => e.version === ref.version);
+  if (!entry) throw new ChartNotInRepositoryError(`${where}/index.yaml has no ${ref.chart} ${ref.version}.`);
   const url = entry.urls?.[0];
-  if (!url)
-    throw new ChartPullError(`${ref.repoURL}/index.yaml lists ${ref.chart} ${ref.version} without a URL.`);
+  if (!url) throw new ChartPullError(`${where}/index.yaml lists ${ref.chart} ${ref.version} without a URL.`);
   if (!entry.digest || !/^[0-9a-f]{64}$/.test(entry.digest)) {
     throw new ChartPullError(
-      `${ref.repoURL}/index.yaml lists ${ref.chart} ${ref.version} without a sha256 digest; refusing an unverifiable package.`,
+      `${where}/index.yaml lists ${ref.chart} ${ref.version} without a sha256 digest; refusing an unverifiable package.`,
     );
   }
   const bytes = await download(new URL(url, base).href, timeoutMs);
@@ -98,22 +131,46 @@ async function pullFromOci(ref: ChartRef, helm: string, timeoutMs: number): Prom
 }
 
 /**
- * Downloads one chart, checks its digest (against the repository index, and against the lock
- * when the lock has an entry) and stores it in the content-addressed cache.
+ * Downloads one chart (from its repository, or from `mirror`: a base URL from mirrorBaseURL),
+ * checks the package against the repository index and its contents against the lock entry when
+ * there is one, and stores it in the content-addressed cache under `ref`: a mirrored chart is the
+ * upstream chart, proven by its content digest.
  */
 export async function pullChart(
   ref: ChartRef,
-  options: { helm: string; lockedDigest?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  options: {
+    helm: string;
+    locked?: LockEntry;
+    mirror?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+  },
 ): Promise<CachedChart> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const bytes = isOci(ref)
-    ? await pullFromOci(ref, options.helm, timeoutMs)
-    : (await pullFromRepository(ref, timeoutMs)).bytes;
-  const digest = sha256(bytes);
-  if (options.lockedDigest !== undefined && digest !== options.lockedDigest) {
+  const bytes =
+    options.mirror !== undefined
+      ? (await pullFromRepository(ref, timeoutMs, options.mirror)).bytes
+      : isOci(ref)
+        ? await pullFromOci(ref, options.helm, timeoutMs)
+        : (await pullFromRepository(ref, timeoutMs)).bytes;
+  const locked = options.locked;
+  if (locked) {
+    const actual =
+      locked.contentDigest !== undefined
+        ? `content ${await chartContentDigest(bytes).catch((e: Error) => `unreadable (${e.message})`)}`
+        : `package ${sha256(bytes)}`;
+    if (actual !== lockedDigest(locked)) {
+      throw new ChartPullError(
+        `${describeRef(ref)}${options.mirror !== undefined ? ` (from the mirror ${options.mirror})` : ''}: the package has ${actual} but charts.lock.yaml records ${lockedDigest(locked)}; the published chart changed. Refusing it (check upstream, then delete the lock entry deliberately).`,
+      );
+    }
+  }
+  try {
+    return await storeChart(ref, bytes, options.env);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code) throw error;
     throw new ChartPullError(
-      `${describeRef(ref)}: the package has ${digest} but charts.lock.yaml records ${options.lockedDigest}; the published chart changed. Refusing it (check upstream, then delete the lock entry deliberately).`,
+      `${describeRef(ref)}: the package is not a readable chart archive: ${(error as Error).message}`,
     );
   }
-  return storeChart(ref, bytes, options.env);
 }

@@ -13,6 +13,7 @@ import type { Finding } from '@airspark/findings';
 import {
   ARGOCD_NAMESPACE,
   argoRepoURL,
+  gitRepoURL,
   IN_CLUSTER,
   projectName,
   RESOURCES_FINALIZER,
@@ -137,6 +138,43 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
     valuesObjectOrigins.push({ keys, ...origin });
   }
 
+  // Per-image overrides of the environment (mirrors.images.<name>) for the images this component
+  // declares: set through the values paths the component names, traced to environment.yaml.
+  const overrides = ctx.env.environment.mirrors?.images ?? {};
+  for (const [image, paths] of Object.entries(c.images ?? {})) {
+    const override = overrides[image];
+    if (override === undefined) continue;
+    // A chart that keeps the registry apart gets the override's first path segment there.
+    const slash = override.repository.indexOf('/');
+    const split =
+      paths.registry !== undefined && slash > 0
+        ? { registry: override.repository.slice(0, slash), repository: override.repository.slice(slash + 1) }
+        : { repository: override.repository };
+    const fields = { ...override, ...split } as Record<string, string | undefined>;
+    for (const field of ['registry', 'repository', 'tag', 'pullPolicy'] as const) {
+      const value = fields[field];
+      if (value === undefined) continue;
+      const envPath = ['mirrors', 'images', image, field === 'registry' ? 'repository' : field];
+      const valuesPath = paths[field];
+      if (valuesPath === undefined) {
+        findings.push({
+          severity: 'error',
+          rule: 'render/image-override',
+          message: `mirrors.images.${image}.${field} cannot be applied: component ${c.name} declares no values path for the ${field} of image "${image}" (${loaded.file} images.${image}). Remove it, or add the path there.`,
+          file: ctx.env.file,
+          ...positionOf(ctx.env.source, envPath),
+          env: envName,
+          app: c.name,
+        });
+        continue;
+      }
+      const keys = splitValuesPath(valuesPath);
+      valuesObject ??= {};
+      setIn(valuesObject, keys, value);
+      valuesObjectOrigins.push({ keys, file: ctx.env.file, ...positionOf(ctx.env.source, envPath) });
+    }
+  }
+
   let version: string | undefined;
   if (c.source.type === 'helm-upstream' && c.source.versionFrom !== undefined) {
     const v = resolve(c.source.versionFrom, ['source', 'versionFrom']);
@@ -146,7 +184,7 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
   }
   if (skipped || findings.some((f) => f.severity === 'error')) return { status: 'skipped', findings };
 
-  const git = { repoURL: gitops.repoURL, targetRevision: gitops.targetRevision };
+  const git = { repoURL: gitRepoURL(ctx.env.environment), targetRevision: gitops.targetRevision };
   const helm = (relativeTo: string | undefined): Manifest => {
     const h: Manifest = { releaseName: c.source.releaseName ?? c.name };
     if (valueFiles.length > 0) {
@@ -169,7 +207,8 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
   let chartRepo: string | undefined;
   switch (c.source.type) {
     case 'helm-upstream':
-      chartRepo = argoRepoURL(c.source.repoURL as string);
+      // A chart mirror serves every upstream chart by name and version (the lock proves the files).
+      chartRepo = ctx.env.environment.mirrors?.charts?.repoURL ?? argoRepoURL(c.source.repoURL as string);
       primary = {
         repoURL: chartRepo,
         chart: c.source.chart as string,

@@ -15,6 +15,14 @@ export function argoRepoURL(repoURL: string): string {
   return repoURL.startsWith('oci://') ? repoURL.slice('oci://'.length) : repoURL;
 }
 
+/** Where Argo CD reads this repository for an environment: its Git mirror when it has one. */
+export function gitRepoURL(environment: {
+  gitops: { repoURL: string };
+  mirrors?: { git?: { repoURL: string } };
+}): string {
+  return environment.mirrors?.git?.repoURL ?? environment.gitops.repoURL;
+}
+
 export const appsDir = (env: string) => `clusters/${env}/apps`;
 export const applicationFile = (env: string, app: string) => `${appsDir(env)}/${app}.yaml`;
 export const projectFile = (env: string) => `${appsDir(env)}/project.yaml`;

@@ -7,6 +7,7 @@ import {
   type LoadedEnvironment,
   loadComponents,
   platformNames,
+  positionOf,
 } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { type HydratedComponent, hydrateComponent } from './application.js';
@@ -55,6 +56,21 @@ export async function readInfraOutputs(
   }
 }
 
+/** mirrors.images entries that name an image no component declares (a typo would silently do nothing). */
+function unknownImageOverrides(env: LoadedEnvironment, loaded: ComponentLoadResult): Finding[] {
+  const declared = new Set(loaded.components.flatMap((c) => Object.keys(c.component.images ?? {})));
+  return Object.keys(env.environment.mirrors?.images ?? {})
+    .filter((name) => !declared.has(name))
+    .map((name) => ({
+      severity: 'error' as const,
+      rule: 'render/image-override',
+      message: `mirrors.images.${name}: no component declares an image "${name}" (component.yaml \`images\`; declared: ${[...declared].sort().join(', ') || 'none'}).`,
+      file: env.file,
+      ...positionOf(env.source, ['mirrors', 'images', name], { key: true }),
+      env: env.name,
+    }));
+}
+
 /**
  * Computes every generated file of one environment in memory. Pure apart from reading the
  * infrastructure hand-off and probing which per-environment values files exist.
@@ -79,6 +95,7 @@ export async function hydrateEnvironment(
     if (outcome.status === 'enabled') components.push(outcome.hydrated);
   }
   components.sort((a, b) => a.name.localeCompare(b.name));
+  findings.push(...unknownImageOverrides(env, loaded));
   const files = new Map<string, string>();
   for (const c of components) {
     files.set(

@@ -3,6 +3,7 @@ import type { HydratedComponent, Manifest } from './application.js';
 import {
   ARGOCD_NAMESPACE,
   appsDir,
+  gitRepoURL,
   IN_CLUSTER,
   projectName,
   ROOT_APP,
@@ -20,7 +21,7 @@ function groupKind(entry: string): { group: string; kind: string } {
  * cluster-scoped kinds the components declare, so that Argo CD refuses anything else.
  */
 export function buildProject(env: LoadedEnvironment, components: readonly HydratedComponent[]): Manifest {
-  const repos = new Set([env.environment.gitops.repoURL]);
+  const repos = new Set([gitRepoURL(env.environment)]);
   const namespaces = new Set<string>();
   const clusterKinds = new Set<string>();
   for (const c of components) {
@@ -60,7 +61,7 @@ export function buildRoot(env: LoadedEnvironment): Manifest[] {
     metadata: { name: rootProjectName(env.name), namespace: ARGOCD_NAMESPACE },
     spec: {
       description: `airspark ${env.name}: the app-of-apps; may only manage Applications and AppProjects.`,
-      sourceRepos: [gitops.repoURL],
+      sourceRepos: [gitRepoURL(env.environment)],
       destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
       clusterResourceWhitelist: [],
       namespaceResourceWhitelist: [
@@ -72,7 +73,7 @@ export function buildRoot(env: LoadedEnvironment): Manifest[] {
   const spec: Manifest = {
     project: rootProjectName(env.name),
     source: {
-      repoURL: gitops.repoURL,
+      repoURL: gitRepoURL(env.environment),
       targetRevision: gitops.targetRevision,
       path: appsDir(env.name),
       directory: { recurse: false },

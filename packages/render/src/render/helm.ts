@@ -155,7 +155,7 @@ export async function helmTemplate(
           ? await kindLine(path.join(location.root, where.file), String(o.object.kind), n)
           : 1;
       const source: Provenance = { file: where.file, line, column: 1, inRepository: where.inRepository };
-      objects.push({ object: o.object, source });
+      objects.push({ object: o.object, source, ...(o.text !== undefined ? { text: o.text } : {}) });
     }
     return { objects, findings, args };
   } finally {

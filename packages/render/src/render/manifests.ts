@@ -1,6 +1,6 @@
 import { positionOf, type YamlSegment, yamlSegments } from '@airspark/config';
 import jsyaml from 'js-yaml';
-import { type Document, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseAllDocuments, parseDocument, type Tags } from 'yaml';
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion?: unknown;
@@ -19,6 +19,13 @@ export interface SplitObject {
   tree: () => DocumentTree;
   /** Index into `items` when the object came out of a `List`. */
   listItem?: number;
+  /**
+   * The document's own text, exactly as the tool wrote it (absent for `List` items). What kubectl
+   * reads must be this text, not a re-serialisation: kubectl parses YAML 1.1, where an unquoted
+   * `no` is a boolean and `0755` is octal, while a YAML 1.2 round trip drops quotes and reads 0755
+   * as 755 (docs/adr/0033-bootstrap-applies-helm-output.md).
+   */
+  text?: string;
 }
 
 export interface DocumentTree {
@@ -31,8 +38,31 @@ export interface SplitResult {
   errors: { message: string; line: number; column: number }[];
 }
 
-/** The `yaml` library's options for manifests: both readers below must give what this gives. */
-const YAML_OPTIONS = { uniqueKeys: true, merge: true } as const;
+/**
+ * The `yaml` library's options for manifests; the fast reader below must give what these give.
+ * Read as Argo CD and kubectl read it (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1 scalars): 0755 is the
+ * octal 493, an unquoted `no` the boolean false. go-yaml v2 keeps timestamps and sexagesimal numbers
+ * (1:20) as strings, so those two YAML 1.1 types are left out.
+ */
+const YAML_OPTIONS = {
+  uniqueKeys: true,
+  merge: true,
+  version: '1.1',
+  customTags: (tags: Tags) =>
+    tags.filter(
+      (t) =>
+        typeof t === 'string' ||
+        (t.tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME'),
+    ),
+} as const;
+
+/** The source text of one document of a stream, without its `---` marker. */
+function documentText(stream: string, doc: Document.Parsed): string {
+  const [start, , end] = doc.range;
+  return withFinalNewline(stream.slice(start, end).replace(/^---[^\S\n]*(\n|$)/, ''));
+}
+
+const withFinalNewline = (body: string) => (body.endsWith('\n') ? body : `${body}\n`);
 
 /**
  * Splits a multi-document YAML stream into objects the way Argo CD does: empty documents are
@@ -65,15 +95,17 @@ export function splitManifests(text: string): SplitResult {
       .filter(Boolean)
       .join('\n');
     const tree = { document: doc, lineCounter };
-    addDocument(result, value, lineCounter.linePos(start).line, comment, () => tree);
+    const line = lineCounter.linePos(start).line;
+    addDocument(result, value, line, comment, () => tree, documentText(text, doc));
   }
   return result;
 }
 
 /**
  * Splits what helm or kustomize printed, as `splitManifests` does, about ten times faster (ADR 0047):
- * values come from js-yaml with the YAML 1.2 core schema as the `yaml` library resolves it, lines
- * and comments from a scan of the `---` markers, syntax trees only when a position is asked for.
+ * values come from js-yaml with plain scalars resolved as the `yaml` library resolves them with
+ * YAML_OPTIONS (YAML 1.1), lines, comments and each document's own text from a scan of the `---`
+ * markers, syntax trees only when a position is asked for.
  * Whatever the two readers might read differently (anchors and aliases, merge keys, complex or null
  * keys, tags js-yaml does not know, any error) is read by `splitManifests` itself.
  */
@@ -83,15 +115,18 @@ export function splitToolOutput(text: string): SplitResult {
 
 /** The fast reading alone: undefined when the text must be read by `splitManifests` (exported for tests). */
 export function fastSplit(text: string): SplitResult | undefined {
-  if (COMPLEX_KEY.test(text)) return undefined;
+  if (COMPLEX_KEY.test(text) || MARKER_COMMENT.test(text)) return undefined;
   let values: unknown[];
   try {
-    values = jsyaml.loadAll(text, null, { schema: YAML_CORE_SCHEMA });
+    values = jsyaml.loadAll(text, null, { schema: YAML_11_SCHEMA });
   } catch {
     return undefined;
   }
   const segments = yamlSegments(text);
   if (segments.length !== values.length || !values.every(isPlainTree)) return undefined;
+  // Before a first document without a `---` marker, `yaml` keeps comments and blank lines out of
+  // the document's comment and text; helm's output starts with a marker, kustomize's with content.
+  if (segments[0] && segments[0].lineOffset === 0 && segments[0].firstContentLine !== 1) return undefined;
   const result: SplitResult = { objects: [], errors: [] };
   const lines = text.split('\n');
   values.forEach((value, index) => {
@@ -101,10 +136,14 @@ export function fastSplit(text: string): SplitResult | undefined {
       tree ??= segmentTree(text, segment);
       return tree;
     };
-    addDocument(result, value, segment.firstContentLine, commentBefore(lines, segment), lazyTree);
+    const own = withFinalNewline(text.slice(segment.from, segment.to));
+    addDocument(result, value, segment.firstContentLine, commentBefore(lines, segment), lazyTree, own);
   });
   return result;
 }
+
+/** `--- # comment`: `yaml` makes the comment the document's; the marker scan would not. */
+const MARKER_COMMENT = /^---[ \t]+#/m;
 
 /** `? key` and `[a, b]: value` / `{a: b}: value`: keys js-yaml and `yaml` turn into different strings. */
 const COMPLEX_KEY = /^[ \t]*(?:-[ \t]+)*(?:\?(?:[ \t]|$)|[[{].*[\]}][ \t]*:(?:[ \t]|$))/m;
@@ -152,19 +191,20 @@ function segmentTree(text: string, segment: YamlSegment): DocumentTree {
   return { document, lineCounter };
 }
 
-const yamlCoreInt = (source: string, offset: number, radix: number): number => {
-  // As the `yaml` library's core schema resolves integers (intResolve, without BigInt).
+/** As the `yaml` library resolves integers (intResolve in yaml/dist/schema/yaml-1.1/int.js, no BigInt). */
+function yaml11Int(source: string, offset: number, radix: number): number {
   const sign = source[0];
-  const n = Number.parseInt(source.substring(sign === '-' || sign === '+' ? offset + 1 : offset), radix);
+  const digits = source.substring(sign === '-' || sign === '+' ? offset + 1 : offset).replace(/_/g, '');
+  const n = Number.parseInt(digits, radix);
   return sign === '-' ? -1 * n : n;
-};
+}
 
 /**
- * js-yaml's own core schema also reads `1_000`, `0b101` and `+.5e3` as numbers; this one resolves
- * plain scalars exactly as the `yaml` library's YAML 1.2 core schema (its patterns for null, bool,
- * int and float, copied from yaml/dist/schema/core).
+ * Plain scalars resolved exactly as the `yaml` library's YAML 1.1 schema with YAML_OPTIONS resolves
+ * them (the patterns and order of yaml/dist/schema/yaml-1.1, without timestamps and sexagesimals):
+ * js-yaml's own schemas differ (its core schema reads `yes` as a string, `0755` as 755).
  */
-const YAML_CORE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
+const YAML_11_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
     new jsyaml.Type('tag:yaml.org,2002:null', {
       kind: 'scalar',
@@ -174,20 +214,27 @@ const YAML_CORE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
     }),
     new jsyaml.Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
-      resolve: (s: string | null) => s !== null && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s),
-      construct: (s: string) => s[0] === 't' || s[0] === 'T',
+      resolve: (s: string | null) =>
+        s !== null &&
+        (/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/.test(s) ||
+          /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/.test(s)),
+      construct: (s: string) => /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/.test(s),
       predicate: (v: unknown) => typeof v === 'boolean',
     }),
     new jsyaml.Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
       resolve: (s: string | null) =>
-        s !== null && (/^[-+]?[0-9]+$/.test(s) || /^0o[0-7]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s)),
-      construct: (s: string) =>
-        s.startsWith('0o')
-          ? yamlCoreInt(s, 2, 8)
-          : s.startsWith('0x')
-            ? yamlCoreInt(s, 2, 16)
-            : yamlCoreInt(s, 0, 10),
+        s !== null &&
+        (/^[-+]?0b[0-1_]+$/.test(s) ||
+          /^[-+]?0[0-7_]+$/.test(s) ||
+          /^[-+]?[0-9][0-9_]*$/.test(s) ||
+          /^[-+]?0x[0-9a-fA-F_]+$/.test(s)),
+      construct: (s: string) => {
+        if (/^[-+]?0b[0-1_]+$/.test(s)) return yaml11Int(s, 2, 2);
+        if (/^[-+]?0[0-7_]+$/.test(s)) return yaml11Int(s, 1, 8);
+        if (/^[-+]?[0-9][0-9_]*$/.test(s)) return yaml11Int(s, 0, 10);
+        return yaml11Int(s, 2, 16);
+      },
       predicate: (v: unknown) => Number.isInteger(v),
     }),
     new jsyaml.Type('tag:yaml.org,2002:float', {
@@ -195,13 +242,14 @@ const YAML_CORE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
       resolve: (s: string | null) =>
         s !== null &&
         (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s) ||
-          /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) ||
-          /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)),
+          /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/.test(s) ||
+          /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/.test(s)),
       construct: (s: string) => {
-        if (s.slice(-3).toLowerCase() === 'nan') return Number.NaN;
-        if (s.slice(-3).toLowerCase() === 'inf')
+        if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) {
+          if (s.slice(-3).toLowerCase() === 'nan') return Number.NaN;
           return s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-        return Number.parseFloat(s);
+        }
+        return Number.parseFloat(s.replace(/_/g, ''));
       },
       predicate: (v: unknown) => typeof v === 'number',
     }),
@@ -215,6 +263,7 @@ function addDocument(
   line: number,
   comment: string,
   tree: () => DocumentTree,
+  text: string,
 ): void {
   if (value === null || value === undefined) return;
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -228,7 +277,7 @@ function addDocument(
       if (item && typeof item === 'object')
         result.objects.push({ object: item as KubeObject, line, comment, tree, listItem });
     }
-  } else result.objects.push({ object, line, comment, tree });
+  } else result.objects.push({ object, line, comment, tree, text });
 }
 
 /** `v1/List`, `ConfigMapList` … with items: Argo CD unpacks them (also `items: null`). */

@@ -6,6 +6,7 @@ import type { Tools } from '@airspark/tools';
 import { stringify } from 'yaml';
 import { cachedChart } from '../charts/chart-cache.js';
 import type { ChartLock } from '../charts/chart-lock.js';
+import { lockedDigest, lockMatches } from '../charts/chart-lock.js';
 import { describeRef, fromArgoRepoURL, refKey } from '../charts/chart-ref.js';
 import type { HydratedComponent } from '../hydrate/application.js';
 import {
@@ -195,8 +196,17 @@ export async function renderApplication(
     let type: SourceType;
     let chartUnusable = false;
     if (source.chart) {
+      // A chart from the component's upstream repository keeps that identity when the
+      // environment points Argo CD at a chart mirror: cache and lock know the chart by its
+      // upstream name, and the lock's content digest proves the mirror serves the same files.
+      const upstream = component?.component.component.source;
+      const mirrored =
+        upstream?.type === 'helm-upstream' &&
+        upstream.chart === source.chart &&
+        upstream.repoURL !== undefined &&
+        component?.chartRepo === source.repoURL;
       const ref = {
-        repoURL: fromArgoRepoURL(source.repoURL),
+        repoURL: mirrored ? (upstream.repoURL as string) : fromArgoRepoURL(source.repoURL),
         chart: source.chart,
         version: source.targetRevision ?? '',
       };
@@ -214,12 +224,12 @@ export async function renderApplication(
           column: 0,
         });
         chartUnusable = true;
-      } else if (!locked || locked.digest !== cached.digest) {
+      } else if (!lockMatches(locked, cached)) {
         fail({
           severity: 'error',
           rule: 'render/chart-lock',
           message: locked
-            ? `not rendered: the cached ${describeRef(ref)} has ${cached.digest} but charts.lock.yaml records ${locked.digest}.`
+            ? `not rendered: the cached ${describeRef(ref)} has content ${cached.contentDigest} but charts.lock.yaml records ${lockedDigest(locked)}.`
             : `not rendered: ${describeRef(ref)} is not in charts.lock.yaml; run \`pnpm charts pull\` and commit the lock.`,
           file: locked ? 'charts.lock.yaml' : componentFile,
           line: locked?.line ?? 0,

@@ -5,7 +5,7 @@ import { ensureTools, type Tools } from '@airspark/tools';
 import pLimit from 'p-limit';
 import { type ChartLock, readLock } from '../charts/chart-lock.js';
 import type { HydratedComponent } from '../hydrate/application.js';
-import { projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
+import { gitRepoURL, projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
 import { answersMayChange } from './chart-scan.js';
 import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
@@ -26,6 +26,8 @@ export interface RenderedObject {
   configuredBy: string[];
   /** Where a field of the object is written, when it comes from a YAML file as it is (see SourceObject). */
   locate?: SourceObject['locate'];
+  /** The YAML exactly as the tool produced it, when known: what `pnpm bootstrap` hands to kubectl. */
+  text?: string;
 }
 
 export type AppStatus = {
@@ -166,7 +168,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
   const base: Omit<AppRenderContext, 'apiVersions'> = {
     root,
     env: env.name,
-    repoURL: env.environment.gitops.repoURL,
+    repoURL: gitRepoURL(env.environment),
     tools,
     lock,
     strict: options.strict ?? false,
@@ -221,6 +223,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
       source: { file, line, column: 1, inRepository: true },
       configuredBy: [file],
       locate: (p) => locateIn(split, file, p),
+      ...(split.text !== undefined ? { text: split.text } : {}),
     });
   }
   const project = roots.find((o) => o.file === projectFile(env.name))?.object ?? {};
@@ -252,6 +255,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
         source: o.source,
         configuredBy: [component.component.file, ...component.valueFiles],
         ...(o.locate ? { locate: o.locate } : {}),
+        ...(o.text !== undefined ? { text: o.text } : {}),
       });
     }
     findings.push(...projectFindings(env.name, project, r.app, component, appObjects, custom));

@@ -19,6 +19,8 @@ export type ObjectPath = readonly (string | number)[];
 export interface SourceObject {
   object: KubeObject;
   source: Provenance;
+  /** The object's YAML exactly as helm (or kustomize) wrote it, when known (see SplitObject.text). */
+  text?: string;
   /**
    * Where a field inside the object is written, for objects that come from a YAML file of this
    * repository as they are (plain manifests, kustomize resources before patches); undefined for

@@ -274,7 +274,12 @@ export function checkAppProjects(objects: readonly RenderedObject[], catalog: Sc
  * across Applications, the Applications' own waves in the app-of-apps must be strictly ordered
  * (which Argo CD only honours when Application health is assessed).
  */
-export function checkSyncWaves(objects: readonly RenderedObject[], catalog: SchemaCatalog): Finding[] {
+export function checkSyncWaves(
+  objects: readonly RenderedObject[],
+  catalog: SchemaCatalog,
+  bootstrapApps: readonly string[] = [],
+): Finding[] {
+  const bootstrapped = new Set(bootstrapApps);
   const appWave = new Map(applicationsOf(objects).map((a) => [a.name, a] as const));
   const crdByGroupKind = new Map<string, RenderedObject>();
   const namespaces = new Map<string, RenderedObject>();
@@ -308,7 +313,8 @@ export function checkSyncWaves(objects: readonly RenderedObject[], catalog: Sche
     if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') continue;
     const { group } = splitApiVersion(o.apiVersion);
     const crd = crdByGroupKind.get(`${group}/${o.kind}`);
-    if (crd && crd !== r && !before(crd, r)) {
+    // A CRD that `pnpm bootstrap` installs (and waits to be Established) exists before anything syncs.
+    if (crd && crd !== r && !bootstrapped.has(crd.app) && !before(crd, r)) {
       findings.push(
         findingAt(r, {
           rule: rules.syncWave,

@@ -86,19 +86,23 @@ function allowsSpot(c: Constraint | undefined): boolean {
 export function checkSparkPlacement(
   pods: readonly SparkPodPlacement[],
   pools: readonly NodePoolOffer[],
+  /** Why this environment has no Karpenter by design (a local cluster): then "no NodePool" is a warning. */
+  noKarpenterReason?: string,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const pod of pods) {
     const where = { path: pod.path };
     const subject = `the Spark ${pod.role} of ${pod.origin}`;
     if (pools.length === 0) {
-      findings.push(
-        findingAt(pod.rendered, {
-          rule: rules.sparkPlacement,
-          message: `${subject} needs a node, but environment ${pod.rendered.env} renders no Karpenter NodePool; enable the karpenter component or remove the Spark workload.`,
-          ...where,
-        }),
-      );
+      const finding = findingAt(pod.rendered, {
+        rule: rules.sparkPlacement,
+        message:
+          noKarpenterReason === undefined
+            ? `${subject} needs a node, but environment ${pod.rendered.env} renders no Karpenter NodePool; enable the karpenter component or remove the Spark workload.`
+            : `${subject} has no Karpenter NodePool in ${pod.rendered.env} (${noKarpenterReason}); it schedules only on a node labelled for its pool by hand.`,
+        ...where,
+      });
+      findings.push(noKarpenterReason === undefined ? finding : { ...finding, severity: 'warning' });
       continue;
     }
     const { fits, reasons } = fitsOf(pod, pools);
