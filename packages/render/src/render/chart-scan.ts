@@ -87,5 +87,16 @@ async function scanArchive(file: string): Promise<ApiVersionQuestions> {
  */
 export async function chartApiVersionQuestions(chart: string): Promise<ApiVersionQuestions> {
   const info = await stat(chart);
-  return info.isDirectory() ? scanDir(chart) : scanArchive(chart);
+  if (info.isDirectory()) return scanDir(chart);
+  // A packaged chart in the cache is stored under its digest and never changes: scan it once per
+  // process (Argo CD's archive is read in about 0.1 s, and an asking chart is rendered twice).
+  const key = `${chart}\0${info.size}\0${info.mtimeMs}`;
+  let scan = archiveScans.get(key);
+  if (!scan) {
+    scan = scanArchive(chart);
+    archiveScans.set(key, scan);
+  }
+  return scan;
 }
+
+const archiveScans = new Map<string, Promise<ApiVersionQuestions>>();
