@@ -155,7 +155,8 @@ function projectFindings(
  * Hydrates an environment in memory and renders every Application as Argo CD would, in parallel.
  * Helm charts that ask `.Capabilities.APIVersions` are rendered again once the environment's CRDs
  * are known, so they see the same API versions Argo CD's cluster discovery would give them; a chart
- * that asks only `.Has "<literal>"` about none of those versions would render the same, and is not.
+ * that asks only `.Has "<literal>"` about none of those versions would render the same, and is not
+ * (ADR 0048).
  */
 export async function renderEnvironment(options: RenderOptions): Promise<EnvironmentRender> {
   const { root, env } = options;
