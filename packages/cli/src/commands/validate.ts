@@ -116,7 +116,7 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
   findings.push(...(await hydrationFindings(root, loaded.environments, components, hydrations)));
   // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).
-  findings.push(...(await scanRepositorySources(root)));
+  findings.push(...(await scanRepositorySources(root, { cacheDir: defaultCacheDir(ctx.env) })));
   findings.push(...(await renderAndCheck(root, loaded.environments, components, hydrations, ctx)));
   // A finding may quote a value (a schema error names it): never a credential.
   const shown = unique(findings).map((f) => ({ ...f, message: redactText(f.message) }));
