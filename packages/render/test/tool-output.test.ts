@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  crdDocuments,
   fastSplit,
   locateIn,
   type SplitResult,
@@ -151,18 +150,6 @@ describe('splitToolOutput (helm and kustomize output, ADR 0047)', () => {
       '--- {a: 1}\n--- # comment on the marker\nb: 2\n',
     ])
       expect(plain(splitToolOutput(text))).toEqual(plain(splitManifests(text)));
-  });
-
-  it('keeps only the documents that may hold a CRD for a first pass, and reads them as before', () => {
-    const crd = (name: string) =>
-      `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ${name}}\n`;
-    const stream = `---\n# Source: c/crds/a.yaml\n${crd('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n--- {apiVersion: v1, kind: List, items: [{apiVersion: apiextensions.k8s.io/v1, kind: CustomResourceDefinition, metadata: {name: b}}]}\n---\n${crd('c')}`;
-    const kept = splitToolOutput(crdDocuments(stream)).objects;
-    const all = splitToolOutput(stream).objects.filter((o) => o.object.kind === 'CustomResourceDefinition');
-    expect(kept.map((o) => o.object)).toEqual(all.map((o) => o.object));
-    expect(kept.map((o) => (o.object.metadata as { name: string }).name)).toEqual(['a', 'b', 'c']);
-    expect(kept[0]?.comment).toBe(' Source: c/crds/a.yaml');
-    expect(crdDocuments('apiVersion: v1\nkind: ConfigMap\n')).toBe('');
   });
 
   it('reports what is wrong with helm output through the yaml library: syntax errors with lines, non-mappings', () => {

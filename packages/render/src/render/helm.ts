@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { run } from '@airspark/tools';
-import { crdDocuments, helmSource, splitToolOutput } from './manifests.js';
+import { helmSource, splitToolOutput } from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
 /** Upper bound for one helm or kustomize run. */
@@ -95,8 +95,6 @@ export function helmErrorPosition(
 export async function helmTemplate(
   request: HelmTemplateRequest,
   location: ChartLocation & { root: string; errorFile: string },
-  /** Read only the documents that may hold a CRD (a first pass that is rendered again, ADR 0048). */
-  options: { crdsOnly?: boolean } = {},
 ): Promise<SourceRender & { args: string[] }> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-helm-'));
   try {
@@ -133,7 +131,7 @@ export async function helmTemplate(
       }
       return { objects: [], findings: [finding], args };
     }
-    const split = splitToolOutput(options.crdsOnly ? crdDocuments(result.stdout) : result.stdout);
+    const split = splitToolOutput(result.stdout);
     const findings: Finding[] = split.errors.map((e) => ({
       severity: 'error' as const,
       rule: 'render/helm',

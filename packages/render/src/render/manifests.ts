@@ -113,18 +113,6 @@ export function splitToolOutput(text: string): SplitResult {
   return fastSplit(text) ?? splitManifests(text);
 }
 
-/**
- * The documents of a stream that may hold a CustomResourceDefinition (also in a `List`), each after
- * its own `---`: what a render that is done again needs from its first pass (ADR 0048).
- */
-export function crdDocuments(text: string): string {
-  return yamlSegments(text)
-    .map((segment) => text.slice(segment.from, segment.to))
-    .filter((document) => document.includes('CustomResourceDefinition'))
-    .map((document) => `---\n${withFinalNewline(document)}`)
-    .join('');
-}
-
 /** The fast reading alone: undefined when the text must be read by `splitManifests` (exported for tests). */
 export function fastSplit(text: string): SplitResult | undefined {
   if (COMPLEX_KEY.test(text) || MARKER_COMMENT.test(text)) return undefined;

@@ -65,11 +65,6 @@ export interface AppRenderContext {
   strict: boolean;
   /** API versions of the environment's CRDs (`--api-versions`), empty on the first pass. */
   apiVersions: readonly string[];
-  /**
-   * The first pass (ADR 0048): a chart whose API-version questions cannot be read off its templates
-   * is rendered again in any case, so only its CRDs (which the second pass needs) are read now.
-   */
-  firstPass?: boolean;
   cacheEnv?: NodeJS.ProcessEnv;
 }
 
@@ -81,8 +76,6 @@ export interface AppRender {
   complete: boolean;
   /** What the helm sources' templates ask of .Capabilities.APIVersions: re-render when CRDs are known. */
   apiVersionQuestions: ApiVersionQuestions;
-  /** Only the CRDs of a helm source were read (first pass): the render must be done again. */
-  partial: boolean;
   /** The helm/kubectl command lines run (binary, args), like Argo CD's `commands`; for benchmarks. */
   commands: { binary: string; args: string[] }[];
 }
@@ -177,7 +170,6 @@ export async function renderApplication(
     findings: [],
     complete: true,
     apiVersionQuestions: NO_QUESTIONS,
-    partial: false,
     commands: [],
   };
   const fail = (finding: Omit<Finding, 'env' | 'app'>) => {
@@ -384,10 +376,10 @@ export async function renderApplication(
     }
 
     if (chartUnusable) continue;
-    const questions = await chartApiVersionQuestions(chartPath);
-    out.apiVersionQuestions = mergeQuestions(out.apiVersionQuestions, questions);
-    const crdsOnly = ctx.firstPass === true && questions.asks && questions.only === undefined;
-    if (crdsOnly) out.partial = true;
+    out.apiVersionQuestions = mergeQuestions(
+      out.apiVersionQuestions,
+      await chartApiVersionQuestions(chartPath),
+    );
     const r = await helmTemplate(
       {
         helm: ctx.tools.helm,
@@ -405,7 +397,6 @@ export async function renderApplication(
         skipSchemaValidation: helm.skipSchemaValidation ?? false,
       },
       { ...location, root: ctx.root, errorFile: componentFile },
-      { crdsOnly },
     );
     for (const x of r.findings) fail(x);
     out.commands.push({ binary: ctx.tools.helm, args: r.args });

@@ -185,20 +185,16 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
     return { component, file, application: doc?.object ?? {} };
   });
   const timings = new Map<string, number>();
-  const renderAll = (targets: typeof apps, apiVersions: readonly string[], firstPass: boolean) =>
+  const renderAll = (targets: typeof apps, apiVersions: readonly string[]) =>
     Promise.all(
       targets.map((a) =>
         limit(async () => {
           const started = performance.now();
-          const r = await renderApplication(a.application, a.file, a.component, {
-            ...base,
-            apiVersions,
-            firstPass,
-          });
+          const r = await renderApplication(a.application, a.file, a.component, { ...base, apiVersions });
           const ms = performance.now() - started;
           timings.set(a.component.name, (timings.get(a.component.name) ?? 0) + ms);
           options.onProgress?.(
-            `  ${env.name}/${a.component.name}: ${r.objects.length} objects${r.partial ? ' (first pass: CRDs only)' : ''}${r.complete ? '' : ' (incomplete)'} in ${Math.round(ms)} ms`,
+            `  ${env.name}/${a.component.name}: ${r.objects.length} objects${r.complete ? '' : ' (incomplete)'} in ${Math.round(ms)} ms`,
           );
           return r;
         }),
@@ -206,14 +202,14 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
     );
 
   const renders = new Map<string, AppRender>();
-  for (const r of await renderAll(apps, [], true)) renders.set(r.app, r);
+  for (const r of await renderAll(apps, [])) renders.set(r.app, r);
   const custom = customKindsOf([...renders.values()].flatMap((r) => r.objects.map((o) => o.object)));
   const again = apps.filter((a) => {
-    const r = renders.get(a.component.name);
-    return r !== undefined && (r.partial || answersMayChange(r.apiVersionQuestions, custom.apiVersions));
+    const questions = renders.get(a.component.name)?.apiVersionQuestions;
+    return questions !== undefined && answersMayChange(questions, custom.apiVersions);
   });
   if (again.length > 0) {
-    for (const r of await renderAll(again, custom.apiVersions, false)) renders.set(r.app, r);
+    for (const r of await renderAll(again, custom.apiVersions)) renders.set(r.app, r);
   }
 
   const objects: RenderedObject[] = [];
