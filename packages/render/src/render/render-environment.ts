@@ -8,7 +8,13 @@ import type { HydratedComponent } from '../hydrate/application.js';
 import { gitRepoURL, projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
 import { answersMayChange } from './chart-scan.js';
-import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
+import {
+  type KubeObject,
+  locateIn,
+  type SplitObject,
+  type SplitResult,
+  splitManifests,
+} from './manifests.js';
 import { type AppRender, type AppRenderContext, renderApplication } from './render-app.js';
 import { type CustomKinds, customKindsOf, groupOf, scopeOf } from './scope.js';
 import type { Provenance, SourceObject } from './types.js';
@@ -166,7 +172,12 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
   const lock: ChartLock = await readLock(root);
   const findings: Finding[] = [...hydration.findings, ...lock.findings];
   const limit = pLimit(options.concurrency ?? os.availableParallelism());
+  // helm output read in this render, by Application and text: a second render that prints the same
+  // text is not read again. The first render's objects are dropped when the second replaces it, and
+  // nothing changes objects before the end, so the two share them safely.
+  const readOutputs = new Map<string, Map<string, SplitResult>>();
   const base: Omit<AppRenderContext, 'apiVersions'> = {
+    readOutputs,
     root,
     env: env.name,
     repoURL: gitRepoURL(env.environment),
