@@ -5,7 +5,16 @@
 // system, through a preloaded exit hook): on a shared machine wall time also measures the neighbours.
 // Prints one JSON object (see scripts/bench.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +44,10 @@ try {
     filter: (src) =>
       !src.split(path.sep).includes('node_modules') && src !== path.join(repoRoot, 'apps/test'),
   });
+  // The chart lock (issue 11): without it every upstream chart in the user's chart cache is a
+  // render/chart-lock error and the hook fails.
+  if (existsSync(path.join(repoRoot, 'charts.lock.yaml')))
+    copyFileSync(path.join(repoRoot, 'charts.lock.yaml'), path.join(root, 'charts.lock.yaml'));
   writeFileSync(path.join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
   writeFileSync(path.join(root, '.gitignore'), 'packages\nnode_modules\n');
   copyFileSync(path.join(repoRoot, '.simple-git-hooks.json'), path.join(root, '.simple-git-hooks.json'));

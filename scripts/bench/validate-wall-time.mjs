@@ -2,7 +2,9 @@
 // user + system of the process and its children, helm included), several runs with median/min/max:
 //
 // - all environments, every result from the result cache (nothing changed): through pnpm and the
-//   `airspark` binary alone;
+//   `airspark` binary alone, beside pnpm's own start-up doing nothing (`pnpm -s exec true`, and
+//   `pnpm -s run --if-present` of a script that does not exist: pnpm reads package.json and exits),
+//   the floor of anything run through pnpm;
 // - one environment whose input changed (a result-cache miss: render and check it) with the upstream
 //   charts in the chart cache. The charts come from the mirror (AIRSPARK_CHART_MIRROR, default
 //   /work/shared/charts or ../shared/charts) and are stored with the renderer's own storeChart and
@@ -82,11 +84,20 @@ const withoutLog = ({ lastStderr, ...figures }) => figures;
 const loadAtStart = os.loadavg().map((l) => round(l));
 spawnSync('pnpm', ['build'], { cwd: repoRoot, stdio: 'ignore' });
 const results = [
-  measure('pnpm -s validate, 3 environments, result cache hit', 'pnpm', ['-s', 'validate'], {
+  measure('pnpm -s validate, every environment, result cache hit', 'pnpm', ['-s', 'validate'], {
+    cwd: repoRoot,
+  }),
+  measure("pnpm's floor: pnpm -s exec true (no script, nothing run)", 'pnpm', ['-s', 'exec', 'true'], {
     cwd: repoRoot,
   }),
   measure(
-    'airspark validate (binary), 3 environments, result cache hit',
+    "pnpm's floor: pnpm -s run --if-present (a script that does not exist)",
+    'pnpm',
+    ['-s', 'run', '--if-present', 'airspark-bench-no-such-script'],
+    { cwd: repoRoot },
+  ),
+  measure(
+    'airspark validate (binary), every environment, result cache hit',
     process.execPath,
     [airspark, 'validate'],
     {

@@ -5,11 +5,12 @@
 // Every module keeps its own `import.meta.url` (the file it was bundled from), so the paths the
 // packages compute from it (committed schemas, precompiled validators, build info) stay what they
 // are unbundled. The bundle therefore only runs in place, inside this repository's packages/.
-import { rename } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { buildsFileOf, digestOf } from '../lib/fresh-bundle.js';
 
 // `--entry FILE --outfile FILE` bundles another entry the same way (the validation benchmark's
 // whole-process entry, so that it starts like the command does).
@@ -35,8 +36,9 @@ const keepModuleUrls = {
   },
 };
 
-await build({
+const result = await build({
   entryPoints: [entry],
+  metafile: true,
   outfile: temporary,
   bundle: true,
   platform: 'node',
@@ -51,3 +53,19 @@ await build({
   legalComments: 'none',
 });
 await rename(temporary, outfile);
+
+// The builds this bundle holds: the digest of each bundled workspace package's build info, which
+// bin/airspark.js compares before it runs the bundle (lib/fresh-bundle.js). Written after the bundle,
+// so that a bundle never stands beside the list of newer builds.
+const packagesDir = path.resolve(packageDir, '..');
+const bundled = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const relative = path.relative(packagesDir, path.resolve(input));
+  const match = /^([^/\\]+)[/\\]dist[/\\]/.exec(relative);
+  if (match) bundled.add(match[1]);
+}
+const builds = {};
+for (const name of [...bundled].sort())
+  builds[name] = digestOf(await readFile(path.join(packagesDir, name, 'dist', '.tsbuildinfo')));
+await writeFile(`${buildsFileOf(outfile)}.${process.pid}.tmp`, `${JSON.stringify({ builds }, null, 2)}\n`);
+await rename(`${buildsFileOf(outfile)}.${process.pid}.tmp`, buildsFileOf(outfile));

@@ -16,6 +16,7 @@ import type { Hydrator } from '@airspark/promote';
 import {
   collectChartRefs,
   ensureTools,
+  type Hydration,
   hydrateEnvironment,
   LOCK_FILE,
   pullCharts,
@@ -71,13 +72,14 @@ export async function declaredInputs(
   env: string,
   environment: LoadedEnvironment | undefined,
   loaded: ComponentLoadResult | undefined,
+  hydration?: Hydration,
 ): Promise<string[]> {
   const own = [`clusters/${env}/`, LOCK_FILE];
   if (!environment || !loaded || loaded.findings.some((f) => f.severity === 'error'))
     return [...own, 'apps/'];
-  const hydration = await hydrateEnvironment(root, environment, loaded);
+  const { components } = hydration ?? (await hydrateEnvironment(root, environment, loaded));
   const inputs = new Set(own);
-  for (const { component, valueFiles } of hydration.components) {
+  for (const { component, valueFiles } of components) {
     const declared = component.component;
     inputs.add(folder(path.posix.dirname(component.file)));
     if (declared.source.path) inputs.add(folder(declared.source.path));

@@ -96,3 +96,4 @@ export {
   positionOf,
   type YamlSource,
 } from './yaml-document.js';
+export { type YamlSegment, yamlSegments } from './yaml-segments.js';

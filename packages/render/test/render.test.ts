@@ -138,6 +138,31 @@ describe('renderEnvironment (real helm and kubectl kustomize)', () => {
     await expect(writeRendered(repo.root, dev.objects)).rejects.toThrow(/was not written by airspark render/);
   });
 
+  it('renders a chart once when it asks .Has "<literal>" about none of the environment CRDs', async () => {
+    await repo.write(
+      'apps/teams/manifests/crd.yaml',
+      `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { kind: Widget, plural: widgets, singular: widget, listKind: WidgetList }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
+`,
+    );
+    const withOtherCrd = await renderEnv('dev');
+    const livy = withOtherCrd.apps.find((a) => a.app === 'livy');
+    // livy's chart asks only about karpenter.sh/v1/NodePool: its first render is its answer
+    expect(livy?.commands.map((c) => c.args.includes('--api-versions'))).toEqual([false]);
+    expect(find(withOtherCrd, 'livy', 'ConfigMap', 'karpenter-aware')).toBeUndefined();
+  });
+
   it('gives helm the environment CRDs as API versions, as Argo CD cluster discovery would', async () => {
     expect(find(dev, 'livy', 'ConfigMap', 'karpenter-aware')).toBeUndefined();
     await repo.write(
@@ -159,6 +184,8 @@ spec:
     );
     const withCrd = await renderEnv('dev');
     expect(find(withCrd, 'livy', 'ConfigMap', 'karpenter-aware')).toBeDefined();
+    const livyCommands = withCrd.apps.find((a) => a.app === 'livy')?.commands ?? [];
+    expect(livyCommands.map((c) => c.args.includes('karpenter.sh/v1/NodePool'))).toEqual([true]);
     // and NodePool is now known to be cluster-scoped
     expect(find(withCrd, 'pools', 'NodePool', 'spark-driver')?.renderedPath).toBe(
       'pools/nodepool-_-spark-driver.yaml',

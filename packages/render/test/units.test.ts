@@ -1,6 +1,7 @@
 import { parseExpression, resolveExpression, setIn, splitValuesPath } from '@airspark/config';
 import { describe, expect, it } from 'vitest';
 import { bootstrapPlan } from '../src/bootstrap/bootstrap.js';
+import { answersMayChange, apiVersionQuestionsIn, mergeQuestions } from '../src/render/chart-scan.js';
 import { argoGlob } from '../src/render/glob.js';
 import { helmErrorPosition, helmTemplateArgs } from '../src/render/helm.js';
 import { splitManifests } from '../src/render/manifests.js';
@@ -129,6 +130,40 @@ describe('Argo CD semantics', () => {
     expect(scopeOf('rbac.authorization.k8s.io/v1', 'ClusterRole', custom)).toBe('Cluster');
     expect(scopeOf('rbac.authorization.k8s.io/v1', 'Role', custom)).toBe('Namespaced');
     expect(scopeOf('example.com/v1', 'Thing', custom)).toBe('Unknown');
+  });
+});
+
+describe('what charts ask of .Capabilities.APIVersions', () => {
+  it('reads literal .Has questions, and calls any other use computed', () => {
+    const literal = apiVersionQuestionsIn(
+      '{{- if and (.Capabilities.APIVersions.Has "policy/v1") .Values.pdb }}\n{{ if $.Capabilities.APIVersions.Has  "monitoring.coreos.com/v1/PodMonitor" }}',
+    );
+    expect(literal).toEqual({ asks: true, only: ['policy/v1', 'monitoring.coreos.com/v1/PodMonitor'] });
+    expect(apiVersionQuestionsIn('kind: ConfigMap\n')).toEqual({ asks: false, only: [] });
+    for (const computed of [
+      '{{ if .Capabilities.APIVersions.Has $apiVersion }}',
+      '{{ range .Capabilities.APIVersions }}{{ . }}{{ end }}',
+      '{{ toYaml .Capabilities.APIVersions }}',
+    ])
+      expect(apiVersionQuestionsIn(computed)).toEqual({ asks: true });
+    expect(mergeQuestions(literal, { asks: true })).toEqual({ asks: true });
+    expect(mergeQuestions({ asks: false, only: [] }, literal)).toBe(literal);
+    expect(mergeQuestions(literal, { asks: true, only: ['a/v1'] }).only).toEqual([
+      'a/v1',
+      'monitoring.coreos.com/v1/PodMonitor',
+      'policy/v1',
+    ]);
+  });
+
+  it('renders again only when an answer may change with the environment CRDs', () => {
+    const crds = ['karpenter.sh/v1', 'karpenter.sh/v1/NodePool'];
+    expect(answersMayChange({ asks: true, only: ['policy/v1'] }, crds)).toBe(false);
+    expect(answersMayChange({ asks: true, only: ['policy/v1', 'karpenter.sh/v1/NodePool'] }, crds)).toBe(
+      true,
+    );
+    expect(answersMayChange({ asks: true }, crds)).toBe(true);
+    expect(answersMayChange({ asks: true }, [])).toBe(false);
+    expect(answersMayChange({ asks: false, only: [] }, crds)).toBe(false);
   });
 });
 

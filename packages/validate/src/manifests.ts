@@ -1,3 +1,4 @@
+import { type YamlSegment, yamlSegments } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import jsyaml from 'js-yaml';
 import {
@@ -28,57 +29,6 @@ export interface ParsedStream {
   findings: Finding[];
 }
 
-/** One `---`-separated document of the stream: where its text is, and its first content line. */
-interface Segment {
-  /** Character offsets of the document's text (after its `---` line). */
-  from: number;
-  to: number;
-  /** Lines before `from` (so that line n of the segment is line n + lineOffset of the file). */
-  lineOffset: number;
-  firstContentLine: number;
-}
-
-/**
- * The documents of a stream in the order a YAML parser yields them: segments between `---` markers,
- * where the text before the first marker is a document only if it holds more than comments.
- */
-function segmentsOf(text: string): Segment[] {
-  const segments: Segment[] = [];
-  let offset = 0;
-  let line = 0;
-  let current: Segment = { from: 0, to: 0, lineOffset: 0, firstContentLine: 0 };
-  let index = 0;
-  const close = (end: number) => {
-    current.to = end;
-    if (index > 0 || current.firstContentLine > 0) {
-      if (current.firstContentLine === 0) current.firstContentLine = current.lineOffset + 1;
-      segments.push(current);
-    }
-  };
-  for (const raw of text.split('\n')) {
-    line++;
-    if (/^---(\s|$)/.test(raw)) {
-      close(offset);
-      index++;
-      current = { from: offset + raw.length + 1, to: 0, lineOffset: line, firstContentLine: 0 };
-      // Content may follow the marker on the same line (`--- {a: 1}`).
-      if (
-        raw
-          .replace(/^---\s*/, '')
-          .replace(/#.*/, '')
-          .trim() !== ''
-      ) {
-        current = { ...current, from: offset, lineOffset: line - 1, firstContentLine: line };
-      }
-    } else if (current.firstContentLine === 0 && raw.trim() !== '' && !raw.trimStart().startsWith('#')) {
-      current.firstContentLine = line;
-    }
-    offset += raw.length + 1;
-  }
-  close(text.length);
-  return segments;
-}
-
 /**
  * Positions need a syntax tree, which the `yaml` library builds ten times slower than js-yaml reads
  * values. So values come from js-yaml and positions from `yaml`, lazily, for one document at a time.
@@ -89,7 +39,7 @@ class PositionIndex {
   constructor(
     private readonly text: string,
     private readonly file: string,
-    private readonly segments: readonly Segment[],
+    private readonly segments: readonly YamlSegment[],
   ) {}
 
   locate(index: number, path: ObjectPath): SourceLocation | undefined {
@@ -119,7 +69,7 @@ export function parseManifests(text: string, file: string): ParsedStream {
   } catch (error) {
     return slowPath(text, file, error);
   }
-  const segments = segmentsOf(text);
+  const segments = yamlSegments(text);
   // Should the marker scan ever disagree with the parser (a `...` end marker, say), take the slow path.
   if (segments.length < values.length) return slowPath(text, file);
   const positions = new PositionIndex(text, file, segments);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,5 +117,33 @@ describe('scanRepositorySources', () => {
     ]);
     await rm(root, { recursive: true, force: true });
     expect(await scanRepositorySources(path.resolve(import.meta.dirname, '../../..'))).toEqual([]);
+  });
+
+  it('with a cache folder, gives the same findings and parses only files whose content changed', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'airspark-scan-'));
+    const cacheDir = path.join(root, 'cache');
+    const values = path.join(root, 'clusters/dev/values/livy.yaml');
+    await mkdir(path.dirname(values), { recursive: true });
+    await writeFile(values, `key: ${keyId}\nenabled: yes\n`);
+    const first = await scanRepositorySources(root, { cacheDir });
+    expect(at(first)).toEqual(['source/credential:1', 'source/yaml11-scalar:2']);
+    expect(await scanRepositorySources(root, { cacheDir })).toEqual(first);
+    // The entry is what the second run answered from: replace it and the answer follows.
+    const [cacheFile] = await readdir(path.join(cacheDir, 'source-scan'));
+    const stored = path.join(cacheDir, 'source-scan', cacheFile as string);
+    const entries = JSON.parse(await readFile(stored, 'utf8')) as Record<string, unknown[]>;
+    expect(Object.keys(entries)).toHaveLength(1);
+    const marked = { ...first[0], message: 'from the cache' };
+    await writeFile(
+      stored,
+      JSON.stringify(Object.fromEntries(Object.keys(entries).map((k) => [k, [marked]]))),
+    );
+    expect(await scanRepositorySources(root, { cacheDir })).toEqual([marked]);
+    // A changed file is scanned again, and only the last run's entries are kept.
+    await writeFile(values, 'enabled: "yes"\n');
+    expect(await scanRepositorySources(root, { cacheDir })).toEqual([]);
+    expect(Object.keys(JSON.parse(await readFile(stored, 'utf8')))).toHaveLength(1);
+    expect(Object.values(JSON.parse(await readFile(stored, 'utf8')))).toEqual([[]]);
+    await rm(root, { recursive: true, force: true });
   });
 });

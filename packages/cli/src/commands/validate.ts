@@ -19,6 +19,8 @@ import {
   ARGOCD_COMPONENT,
   chartsDir,
   ensureTools,
+  type Hydration,
+  hydrateEnvironment,
   hydrationFindings,
   renderEnvironment,
   type Tools,
@@ -107,11 +109,15 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     ...(await validatePromotion(root, loaded.requested, loaded.environments)),
   ];
   const components = await loadComponents(root);
+  // Each environment is hydrated once: for the hydration check, the result cache's key and the render.
+  const hydrations = new Map<string, Hydration>();
+  for (const env of loaded.environments)
+    hydrations.set(env.name, await hydrateEnvironment(root, env, components));
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
-  findings.push(...(await hydrationFindings(root, loaded.environments, components)));
+  findings.push(...(await hydrationFindings(root, loaded.environments, components, hydrations)));
   // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).
-  findings.push(...(await scanRepositorySources(root)));
-  findings.push(...(await renderAndCheck(root, loaded.environments, components, ctx)));
+  findings.push(...(await scanRepositorySources(root, { cacheDir: defaultCacheDir(ctx.env) })));
+  findings.push(...(await renderAndCheck(root, loaded.environments, components, hydrations, ctx)));
   // A finding may quote a value (a schema error names it): never a credential.
   const shown = unique(findings).map((f) => ({ ...f, message: redactText(f.message) }));
   const report: Report = { findings: shown, summary: summarize(shown, loaded.requested) };
@@ -131,6 +137,7 @@ async function renderAndCheck(
   root: string,
   environments: Awaited<ReturnType<typeof loadEnvironments>>['environments'],
   components: Awaited<ReturnType<typeof loadComponents>>,
+  hydrations: ReadonlyMap<string, Hydration>,
   ctx: CliContext,
 ): Promise<Finding[]> {
   const cacheDir = defaultCacheDir(ctx.env);
@@ -139,7 +146,8 @@ async function renderAndCheck(
   const findings: Finding[] = [];
   let tools: Tools | undefined;
   for (const env of environments) {
-    const inputs = await declaredInputs(root, env.name, env, components);
+    const hydration = hydrations.get(env.name);
+    const inputs = await declaredInputs(root, env.name, env, components, hydration);
     const fingerprint = await environmentFingerprint(root, env.name, chartsDir(ctx.env), inputs);
     const cached = await readCachedFindings(cacheDir, fingerprint, root);
     if (cached) {
@@ -149,7 +157,14 @@ async function renderAndCheck(
     const started = performance.now();
     tools ??= await ensureTools({ log: progress });
     progress(`${env.name}: rendering and checking…`);
-    const rendered = await renderEnvironment({ root, env, components, tools, onProgress: progress });
+    const rendered = await renderEnvironment({
+      root,
+      env,
+      components,
+      tools,
+      onProgress: progress,
+      ...(hydration ? { hydration } : {}),
+    });
     const incompleteApps = rendered.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
     const own = [
       ...rendered.findings,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 import { run } from '@airspark/tools';
-import { helmSource, splitManifests } from './manifests.js';
+import { helmSource, type SplitResult, splitToolOutput } from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
 /** Upper bound for one helm or kustomize run. */
@@ -95,6 +95,8 @@ export function helmErrorPosition(
 export async function helmTemplate(
   request: HelmTemplateRequest,
   location: ChartLocation & { root: string; errorFile: string },
+  /** Outputs read before, by their text (the same text reads to the same objects). */
+  readOutputs?: Map<string, SplitResult>,
 ): Promise<SourceRender & { args: string[] }> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-helm-'));
   try {
@@ -131,7 +133,11 @@ export async function helmTemplate(
       }
       return { objects: [], findings: [finding], args };
     }
-    const split = splitManifests(result.stdout);
+    let split = readOutputs?.get(result.stdout);
+    if (!split) {
+      split = splitToolOutput(result.stdout);
+      readOutputs?.set(result.stdout, split);
+    }
     const findings: Finding[] = split.errors.map((e) => ({
       severity: 'error' as const,
       rule: 'render/helm',

@@ -5,7 +5,7 @@ import type { Finding } from '@airspark/findings';
 import { run } from '@airspark/tools';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { RENDER_TIMEOUT_MS } from './helm.js';
-import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
+import { type KubeObject, locateIn, type SplitObject, splitManifests, splitToolOutput } from './manifests.js';
 import type { SourceRender } from './types.js';
 
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -57,7 +57,7 @@ export async function kustomizeBuild(kubectl: string, root: string, dir: string)
       };
       return { objects: [], findings: [finding] };
     }
-    const split = splitManifests(result.stdout);
+    const split = splitToolOutput(result.stdout);
     const originals = new Map<string, SplitObject[]>();
     const objects = [];
     for (const o of split.objects) {

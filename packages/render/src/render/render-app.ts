@@ -9,11 +9,16 @@ import type { ChartLock } from '../charts/chart-lock.js';
 import { lockedDigest, lockMatches } from '../charts/chart-lock.js';
 import { describeRef, fromArgoRepoURL, refKey } from '../charts/chart-ref.js';
 import type { HydratedComponent } from '../hydrate/application.js';
-import { chartAsksApiVersions } from './chart-scan.js';
+import {
+  type ApiVersionQuestions,
+  chartApiVersionQuestions,
+  mergeQuestions,
+  NO_QUESTIONS,
+} from './chart-scan.js';
 import { directoryManifests } from './directory.js';
 import { helmTemplate } from './helm.js';
 import { kustomizeBuild } from './kustomize.js';
-import type { KubeObject } from './manifests.js';
+import type { KubeObject, SplitResult } from './manifests.js';
 import type { SourceObject } from './types.js';
 import {
   checkValues,
@@ -60,6 +65,12 @@ export interface AppRenderContext {
   strict: boolean;
   /** API versions of the environment's CRDs (`--api-versions`), empty on the first pass. */
   apiVersions: readonly string[];
+  /**
+   * helm output already read in this environment's render, by Application and text: a chart rendered
+   * again with the CRD API versions (ADR 0048) usually prints exactly what it printed the first time.
+   * Per Application, so that no two Applications share objects (each defaults its own namespaces).
+   */
+  readOutputs?: Map<string, Map<string, SplitResult>>;
   cacheEnv?: NodeJS.ProcessEnv;
 }
 
@@ -69,8 +80,8 @@ export interface AppRender {
   findings: Finding[];
   /** False when a source could not be rendered (objects are then incomplete). */
   complete: boolean;
-  /** A helm source's templates ask .Capabilities.APIVersions: re-render when CRDs are known. */
-  asksApiVersions: boolean;
+  /** What the helm sources' templates ask of .Capabilities.APIVersions: re-render when CRDs are known. */
+  apiVersionQuestions: ApiVersionQuestions;
   /** The helm/kubectl command lines run (binary, args), like Argo CD's `commands`; for benchmarks. */
   commands: { binary: string; args: string[] }[];
 }
@@ -114,6 +125,17 @@ function resolveValueFile(
   if (repoRelative.startsWith('..') || path.posix.isAbsolute(repoRelative))
     return { problem: `value file ${file} points outside the repository` };
   return { path: repoRelative };
+}
+
+/** The helm outputs this Application read before in this render (see AppRenderContext.readOutputs). */
+function readOutputsOf(ctx: AppRenderContext, app: string): Map<string, SplitResult> | undefined {
+  if (!ctx.readOutputs) return undefined;
+  let own = ctx.readOutputs.get(app);
+  if (!own) {
+    own = new Map();
+    ctx.readOutputs.set(app, own);
+  }
+  return own;
 }
 
 /** The values files helm merges, lowest first: a local chart's own values.yaml, then the value files. */
@@ -164,7 +186,7 @@ export async function renderApplication(
     objects: [],
     findings: [],
     complete: true,
-    asksApiVersions: false,
+    apiVersionQuestions: NO_QUESTIONS,
     commands: [],
   };
   const fail = (finding: Omit<Finding, 'env' | 'app'>) => {
@@ -371,7 +393,10 @@ export async function renderApplication(
     }
 
     if (chartUnusable) continue;
-    out.asksApiVersions ||= await chartAsksApiVersions(chartPath);
+    out.apiVersionQuestions = mergeQuestions(
+      out.apiVersionQuestions,
+      await chartApiVersionQuestions(chartPath),
+    );
     const r = await helmTemplate(
       {
         helm: ctx.tools.helm,
@@ -389,6 +414,7 @@ export async function renderApplication(
         skipSchemaValidation: helm.skipSchemaValidation ?? false,
       },
       { ...location, root: ctx.root, errorFile: componentFile },
+      readOutputsOf(ctx, name),
     );
     for (const x of r.findings) fail(x);
     out.commands.push({ binary: ctx.tools.helm, args: r.args });

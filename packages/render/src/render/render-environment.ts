@@ -7,7 +7,14 @@ import { type ChartLock, readLock } from '../charts/chart-lock.js';
 import type { HydratedComponent } from '../hydrate/application.js';
 import { gitRepoURL, projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
-import { type KubeObject, locateIn, type SplitObject, splitManifests } from './manifests.js';
+import { answersMayChange } from './chart-scan.js';
+import {
+  type KubeObject,
+  locateIn,
+  type SplitObject,
+  type SplitResult,
+  splitManifests,
+} from './manifests.js';
 import { type AppRender, type AppRenderContext, renderApplication } from './render-app.js';
 import { type CustomKinds, customKindsOf, groupOf, scopeOf } from './scope.js';
 import type { Provenance, SourceObject } from './types.js';
@@ -57,6 +64,8 @@ export interface RenderOptions {
   concurrency?: number;
   cacheEnv?: NodeJS.ProcessEnv;
   onProgress?: (line: string) => void;
+  /** This environment's in-memory hydration, when the caller already made one from `components`. */
+  hydration?: Hydration;
   /** Render only these Applications (the root objects are always included). */
   only?: readonly string[];
 }
@@ -151,17 +160,24 @@ function projectFindings(
 /**
  * Hydrates an environment in memory and renders every Application as Argo CD would, in parallel.
  * Helm charts that ask `.Capabilities.APIVersions` are rendered again once the environment's CRDs
- * are known, so they see the same API versions Argo CD's cluster discovery would give them.
+ * are known, so they see the same API versions Argo CD's cluster discovery would give them; a chart
+ * that asks only `.Has "<literal>"` about none of those versions would render the same, and is not
+ * (ADR 0048).
  */
 export async function renderEnvironment(options: RenderOptions): Promise<EnvironmentRender> {
   const { root, env } = options;
   const components = options.components ?? (await loadComponents(root));
   const tools = options.tools ?? (await ensureTools({ log: options.onProgress }));
-  const hydration = await hydrateEnvironment(root, env, components);
+  const hydration = options.hydration ?? (await hydrateEnvironment(root, env, components));
   const lock: ChartLock = await readLock(root);
   const findings: Finding[] = [...hydration.findings, ...lock.findings];
   const limit = pLimit(options.concurrency ?? os.availableParallelism());
+  // helm output read in this render, by Application and text: a second render that prints the same
+  // text is not read again. The first render's objects are dropped when the second replaces it, and
+  // nothing changes objects before the end, so the two share them safely.
+  const readOutputs = new Map<string, Map<string, SplitResult>>();
   const base: Omit<AppRenderContext, 'apiVersions'> = {
+    readOutputs,
     root,
     env: env.name,
     repoURL: gitRepoURL(env.environment),
@@ -199,14 +215,18 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
   const renders = new Map<string, AppRender>();
   for (const r of await renderAll(apps, [])) renders.set(r.app, r);
   const custom = customKindsOf([...renders.values()].flatMap((r) => r.objects.map((o) => o.object)));
-  const again = apps.filter((a) => renders.get(a.component.name)?.asksApiVersions);
-  if (custom.apiVersions.length > 0 && again.length > 0) {
+  const again = apps.filter((a) => {
+    const questions = renders.get(a.component.name)?.apiVersionQuestions;
+    return questions !== undefined && answersMayChange(questions, custom.apiVersions);
+  });
+  if (again.length > 0) {
     for (const r of await renderAll(again, custom.apiVersions)) renders.set(r.app, r);
   }
 
   const objects: RenderedObject[] = [];
   const statuses: AppStatus[] = [];
-  for (const { object, file, line, split } of rootObjects(hydration)) {
+  const roots = rootObjects(hydration);
+  for (const { object, file, line, split } of roots) {
     objects.push({
       env: env.name,
       app: ROOT_APP,
@@ -218,7 +238,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
       ...(split.text !== undefined ? { text: split.text } : {}),
     });
   }
-  const project = rootObjects(hydration).find((o) => o.file === projectFile(env.name))?.object ?? {};
+  const project = roots.find((o) => o.file === projectFile(env.name))?.object ?? {};
   for (const { component } of apps) {
     const r = renders.get(component.name) as AppRender;
     findings.push(...r.findings);

@@ -1,5 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readSourceText } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import { type SourceKind, scanSourceText } from './scan-text.js';
@@ -33,10 +35,73 @@ function kindOf(file: string, text: string): SourceKind | undefined {
 }
 
 /**
+ * The builds of the scanning code (`.tsbuildinfo` changes with every change of it): a cache entry
+ * made by other code is never read.
+ */
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CODE_INPUTS = [
+  path.join(packageDir, 'dist', '.tsbuildinfo'),
+  path.join(packageDir, '..', 'findings', 'dist', '.tsbuildinfo'),
+];
+
+/**
+ * Each file's findings by its path, kind and content, in one file per build of the scanner: a
+ * `pnpm validate` that changed nothing parses no file again. Only the entries of the last run are
+ * kept. A cache that cannot be read or written costs a scan, never a wrong answer.
+ */
+class ScanCache {
+  private readonly used = new Map<string, Finding[]>();
+  private changed = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly known: ReadonlyMap<string, Finding[]>,
+  ) {}
+
+  static async open(cacheDir: string): Promise<ScanCache> {
+    const code = createHash('sha256');
+    for (const input of CODE_INPUTS) code.update(await readFile(input).catch(() => 'absent')).update('\0');
+    const file = path.join(cacheDir, 'source-scan', `${code.digest('hex').slice(0, 40)}.json`);
+    const stored = await readFile(file, 'utf8')
+      .then((text) => JSON.parse(text) as Record<string, Finding[]>)
+      .catch(() => ({}));
+    return new ScanCache(file, new Map(Object.entries(stored)));
+  }
+
+  findings(file: string, kind: SourceKind, text: string, scan: () => Finding[]): Finding[] {
+    const key = createHash('sha256').update(`${file}\0${kind}\0`).update(text).digest('hex');
+    let findings = this.known.get(key);
+    if (!findings) {
+      findings = scan();
+      this.changed = true;
+    }
+    this.used.set(key, findings);
+    return findings;
+  }
+
+  async save(): Promise<void> {
+    if (!this.changed && this.used.size === this.known.size) return;
+    try {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      await writeFile(temporary, JSON.stringify(Object.fromEntries(this.used)));
+      await rename(temporary, this.file);
+    } catch {
+      // The cache is an optimisation; a read-only disk only costs the next run a scan.
+    }
+  }
+}
+
+/**
  * source/credential and source/yaml11-scalar over every configuration file of the repository, at
  * the line to edit. Files that cannot be read as configuration are left to the loaders' findings.
+ * With `cacheDir`, a file whose content was scanned before by the same code is not parsed again.
  */
-export async function scanRepositorySources(root: string): Promise<Finding[]> {
+export async function scanRepositorySources(
+  root: string,
+  options: { cacheDir?: string } = {},
+): Promise<Finding[]> {
+  const cache = options.cacheDir ? await ScanCache.open(options.cacheDir) : undefined;
   const findings: Finding[] = [];
   for (const folder of SOURCE_FOLDERS) {
     for (const file of await walk(root, folder)) {
@@ -44,8 +109,11 @@ export async function scanRepositorySources(root: string): Promise<Finding[]> {
       const read = await readSourceText(path.join(root, file), file, { root });
       if (!read.ok || read.text.startsWith(GENERATED_HEADER)) continue;
       const kind = kindOf(file, read.text);
-      if (kind) findings.push(...scanSourceText(file, read.text, kind));
+      if (!kind) continue;
+      const scan = () => scanSourceText(file, read.text, kind);
+      findings.push(...(cache ? cache.findings(file, kind, read.text, scan) : scan()));
     }
   }
+  await cache?.save();
   return findings;
 }
