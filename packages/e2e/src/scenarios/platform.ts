@@ -1,6 +1,7 @@
 // The platform comes up through its own GitOps path, and Argo CD keeps it as git says:
 // bootstrap → every Application Synced and Healthy → a pushed commit reaches the cluster
 // (auto-sync) → a manual edit is reverted (self-heal) → an object removed from git is deleted (prune).
+// Every scenario leaves the platform as the served commit had it.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
@@ -9,9 +10,7 @@ import type { E2eContext, Scenario } from '../scenario.js';
 import { waitUntil } from '../wait.js';
 
 const ARGOCD_NAMESPACE = 'argocd';
-/** A Spark team the auto-sync scenario adds through git and the prune scenario removes again. */
-const E2E_TEAM = { name: 'e2e', namespace: 'spark-team-e2e' };
-/** The team of the local environment whose quota the self-heal scenario edits by hand. */
+/** The team of the local environment whose quota the auto-sync and self-heal scenarios change. */
 const EDITED_TEAM_NAMESPACE = 'spark-team-a';
 const QUOTA_NAME = 'spark-team';
 /** A submitter the prune scenario adds and removes again (its Role and RoleBinding in each team). */
@@ -54,14 +53,8 @@ async function waitForApplications(ctx: E2eContext, revision: string, what: stri
   return expected;
 }
 
-/** Edits the clone's environment.yaml (comments kept), then hydrates as a user would. */
-async function editEnvironment(ctx: E2eContext, edit: (teams: Array<Record<string, unknown>>) => void) {
-  const file = path.join(ctx.repo.clone, 'clusters', ctx.environment, 'environment.yaml');
-  const doc = parseDocument(await readFile(file, 'utf8'));
-  const teams = (doc.getIn(['spark', 'teams']) as { toJSON(): Array<Record<string, unknown>> }).toJSON();
-  edit(teams);
-  doc.setIn(['spark', 'teams'], doc.createNode(teams));
-  await writeFile(file, doc.toString());
+/** Re-hydrates the clone's Applications, as a user does before committing. */
+async function hydrate(ctx: E2eContext) {
   const hydrated = await ctx.airspark(
     ['render', '--env', ctx.environment, '--hydrate-only', '--root', ctx.repo.clone],
     ctx.root,
@@ -105,12 +98,6 @@ export const platformScenarios: readonly Scenario[] = [
     needs: ['cluster-and-mirrors'],
     namespaces: [ARGOCD_NAMESPACE],
     async run(ctx) {
-      // The team namespace of an interrupted earlier run (prune keeps namespaces by design) would
-      // keep spark-teams OutOfSync: it goes first.
-      if ((await ctx.kubectl.probe(['get', 'namespace', E2E_TEAM.namespace])).code === 0) {
-        ctx.log(`  removing Namespace ${E2E_TEAM.namespace}, left by an earlier run`);
-        await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
-      }
       const r = await ctx.airspark([
         'bootstrap',
         '--env',
@@ -142,51 +129,42 @@ export const platformScenarios: readonly Scenario[] = [
   {
     name: 'auto-sync',
     needs: ['synced-healthy'],
-    namespaces: [E2E_TEAM.namespace],
+    namespaces: [EDITED_TEAM_NAMESPACE],
     async run(ctx) {
-      await editEnvironment(ctx, (teams) => {
-        teams.push({ ...E2E_TEAM });
-      });
-      const revision = await ctx.repo.commitAndPush(`e2e: add Spark team ${E2E_TEAM.name}`);
+      // What a platform engineer does: edit the environment's values, render, commit, push. Here
+      // team-a's pod quota; then the edit is undone the same way, leaving the platform as git had it.
+      const file = path.join(ctx.repo.clone, 'clusters', ctx.environment, 'values', 'spark-teams.yaml');
+      const original = await readFile(file, 'utf8');
+      const before = await quotaPods(ctx);
+      const wanted = before === '90' ? '80' : '90';
+      await editValues(ctx, 'spark-teams', (doc) => doc.setIn(['quota', 'pods'], wanted));
+      await hydrate(ctx);
+      const revision = await ctx.repo.commitAndPush(`e2e: team quotas allow ${wanted} pods`);
       const pushed = Date.now();
       await waitUntil(
         async () => {
-          const r = await ctx.kubectl.probe(['get', 'resourcequota', QUOTA_NAME, '-n', E2E_TEAM.namespace]);
-          return r.code === 0 ? undefined : `no ResourceQuota ${QUOTA_NAME} in ${E2E_TEAM.namespace} yet`;
+          const now = await quotaPods(ctx);
+          return now === wanted ? undefined : `pods limit is ${now}, the pushed commit says ${wanted}`;
         },
-        { what: 'the pushed team', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
+        { what: 'the pushed change live', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
       );
       const secondsToCluster = Math.round((Date.now() - pushed) / 1000);
-      await waitForApplications(ctx, revision, 'Applications at the pushed commit', 300);
-      // Leave the platform as git had it: remove the team again (a commit) and, as the team runbook
-      // says, its namespace by hand (Argo CD keeps it, see the prune scenario).
-      await editEnvironment(ctx, (teams) => {
-        const at = teams.findIndex((t) => t.name === E2E_TEAM.name);
-        if (at >= 0) teams.splice(at, 1);
-      });
-      const reverted = await ctx.repo.commitAndPush(`e2e: remove Spark team ${E2E_TEAM.name} again`);
-      // Argo CD keeps the namespace and shows spark-teams OutOfSync until it is gone; delete it once
-      // Argo CD compares against the commit without the team (before, self-heal would recreate it).
+      await writeFile(file, original);
+      const reverted = await ctx.repo.commitAndPush('e2e: team quotas as they were');
       await waitUntil(
         async () => {
-          const app = await ctx.kubectl.json<{ status?: { sync?: { revision?: string } } }>([
-            'get',
-            'applications.argoproj.io',
-            'spark-teams',
-            '-n',
-            ARGOCD_NAMESPACE,
-          ]);
-          return app.status?.sync?.revision === reverted ? undefined : 'spark-teams not at the commit yet';
+          const now = await quotaPods(ctx);
+          return now === before ? undefined : `pods limit is ${now}, the reverting commit says ${before}`;
         },
-        { what: 'the team removed from git', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
+        { what: 'the reverting commit live', timeoutMs: ctx.timeoutMs(300), log: ctx.log },
       );
-      await ctx.kubectl(['delete', 'namespace', E2E_TEAM.namespace, '--wait=true', '--timeout=180s']);
-      await waitForApplications(ctx, reverted, 'Applications at the commit that removes the team', 300);
+      await waitForApplications(ctx, reverted, 'Applications at the reverting commit', 300);
       return {
         revision,
-        created: `Namespace ${E2E_TEAM.namespace} with its quota`,
+        object: `ResourceQuota ${EDITED_TEAM_NAMESPACE}/${QUOTA_NAME}`,
+        changed: `pods ${before} -> ${wanted}`,
         secondsToCluster,
-        removedAgainAt: reverted,
+        reverted,
       };
     },
   },
