@@ -170,25 +170,34 @@ describe('pnpm charts pull --mirror', () => {
   it('reports a chart the mirror does not hold as absent, and a missing mirror folder clearly', async () => {
     const mirror = await folderMirror('demo', '1.0.0');
     const root = await mkdtemp(path.join(work, 'repo-'));
+    const lines: string[] = [];
     const absent = await pullCharts({
       root,
       refs: [{ repoURL: 'https://airflow.apache.org', chart: 'airflow', version: '1.22.0' }],
       helm: tools.helm,
       mirror,
       cacheEnv,
+      log: (line) => lines.push(line),
     });
+    // Progress says "absent", not "failed": whether that is allowed is the caller's to say.
+    expect(lines.filter((l) => /^\s+(absent|failed)\s/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(
+      ['absent'],
+    );
     expect(absent.outcomes[0]).toMatchObject({
       status: 'failed',
       absent: true,
       error: expect.stringContaining('has no airflow 1.22.0'),
     });
+    lines.length = 0;
     const nowhere = await pullCharts({
       root,
       refs: [{ repoURL: 'https://x.example', chart: 'demo', version: '1.0.0' }],
       helm: tools.helm,
       mirror: path.join(work, 'no-such-mirror'),
       cacheEnv,
+      log: (line) => lines.push(line),
     });
+    expect(lines.some((l) => /^\s+failed\s/.test(l))).toBe(true);
     expect(nowhere.outcomes[0]).toMatchObject({
       status: 'failed',
       absent: false,

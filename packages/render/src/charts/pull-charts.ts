@@ -96,7 +96,10 @@ export async function pullCharts(options: {
             ? { contentDigest: locked.contentDigest }
             : { digest: locked.digest }),
         });
-      options.log?.(`  failed  ${describeRef(ref)}: ${message}`);
+      // Not in the repository is for the caller to judge (\`charts pull --allow-absent\`), not a failure yet.
+      options.log?.(
+        `  ${error instanceof ChartNotInRepositoryError ? 'absent' : 'failed'}  ${describeRef(ref)}: ${message}`,
+      );
     }
   }
   const before = [...lock.entries.values()]
