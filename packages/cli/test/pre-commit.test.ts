@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitEnv, repoCopy, repoRoot, run } from './repo-copy.js';
@@ -124,6 +124,17 @@ describe('the git hook as pnpm install sets it (simple-git-hooks, real git commi
   it('is installed as .git/hooks/pre-commit running airspark pre-commit', async () => {
     const installed = await readFile(path.join(repo.root, '.git/hooks/pre-commit'), 'utf8');
     expect(installed).toContain('node packages/cli/bin/airspark.js pre-commit');
+  });
+
+  it('refuses with what to do, not a stack trace, in a checkout without pnpm install', async () => {
+    await rm(path.join(repo.root, 'node_modules'));
+    await repo.edit(DEV, (t) => `${t}\n`);
+    repo.git('add', '--all');
+    const refused = commit('no install');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('run pnpm install in it first');
+    expect(refused.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+    expect(repo.git('log', '--format=%s')).toBe('start\n');
   });
 
   it('refuses a commit that puts staging ahead of dev, and lets the fixed one through', async () => {
