@@ -3,11 +3,11 @@ import { allScenarios, selectScenarios } from '../src/index.js';
 import {
   KARPENTER_STAND_IN_LABELS,
   linesWith,
-  localS3Objects,
   pendingSparkScenarios,
   sparkScenarios,
 } from '../src/scenarios/spark.js';
 import { hostAirflowEnv, parseRunOutcome } from '../src/spark/host-airflow.js';
+import { localS3Objects } from '../src/spark/local-s3.js';
 import { missingSparkRoles, recordSparkPods } from '../src/spark/spark-pods.js';
 
 const pod = (name: string, role: string | undefined, phase: string, node?: string) => ({
