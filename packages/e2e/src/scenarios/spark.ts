@@ -73,7 +73,7 @@ export async function localSparkSettings(ctx: E2eContext): Promise<HostAirflowSe
 const prepared = new WeakMap<E2eContext, Promise<HostAirflowSettings>>();
 
 /** Once per run: the node labelled as Karpenter's stand-in, the Spark Operator ready. */
-function prepareSpark(ctx: E2eContext): Promise<HostAirflowSettings> {
+export function prepareSpark(ctx: E2eContext): Promise<HostAirflowSettings> {
   let p = prepared.get(ctx);
   if (!p) {
     p = (async () => {
@@ -107,7 +107,7 @@ async function airflowWith(
 }
 
 /** The DAG run, with the Spark pods seen while it ran and no application of it left behind. */
-async function runWatched(
+export async function runWatched(
   ctx: E2eContext,
   airflow: HostAirflow,
   dagId: string,
@@ -130,7 +130,7 @@ export function linesWith(log: string, needle: string, max = 5): string[] {
     .map((l) => l.trim().slice(0, 400));
 }
 
-function expectTask(outcome: DagRunOutcome, task: string, state: string) {
+export function expectTask(outcome: DagRunOutcome, task: string, state: string) {
   if (outcome.tasks[task] !== state)
     throw new Error(
       `${outcome.dagId}: task ${task} ended ${outcome.tasks[task] ?? 'not run'}, expected ${state}; ` +
@@ -145,7 +145,7 @@ function expectInLog(outcome: DagRunOutcome, needle: string, what: string) {
     );
 }
 
-async function noApplicationsLeft(ctx: E2eContext) {
+export async function noApplicationsLeft(ctx: E2eContext) {
   await waitUntil(
     async () => {
       const names = (

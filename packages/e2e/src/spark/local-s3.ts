@@ -48,6 +48,33 @@ export function localS3Objects(address: string, port: number, accessKey: string,
     },
   ];
 }
+/** Where the Secret's credentials file appears in the Spark pods (as for the local Livy's). */
+export const LOCAL_S3_MOUNT = '/etc/local-s3';
+
+/**
+ * Spark properties that point a SparkApplication's s3a (Spark 4.0, Hadoop 3.4, AWS SDK v2) at the
+ * Service above instead of AWS: path-style plain HTTP, and the Secret mounted as an AWS credentials
+ * file read by the SDK's ProfileCredentialsProvider, so the keys never appear in the application,
+ * only the Secret's name (ADR 0060). The e2e passes them in the Variable spark_conf; a
+ * spark.hadoop.* key there replaces the template's hadoopConf one (airspark/spark_operator.py), here
+ * the Pod Identity provider. The same mechanism as clusters/local/values/livy.yaml (SDK v1 there).
+ */
+export function localS3SparkConf(namespace = SPARK_NAMESPACE): Record<string, string> {
+  const file = `${LOCAL_S3_MOUNT}/credentials`;
+  return {
+    'spark.hadoop.fs.s3a.endpoint': `http://${LOCAL_S3_SERVICE}.${namespace}.svc.cluster.local`,
+    'spark.hadoop.fs.s3a.endpoint.region': 'us-east-1',
+    'spark.hadoop.fs.s3a.path.style.access': 'true',
+    'spark.hadoop.fs.s3a.connection.ssl.enabled': 'false',
+    'spark.hadoop.fs.s3a.aws.credentials.provider':
+      'software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider',
+    [`spark.kubernetes.driver.secrets.${LOCAL_S3_SECRET}`]: LOCAL_S3_MOUNT,
+    [`spark.kubernetes.executor.secrets.${LOCAL_S3_SECRET}`]: LOCAL_S3_MOUNT,
+    'spark.kubernetes.driverEnv.AWS_SHARED_CREDENTIALS_FILE': file,
+    'spark.executorEnv.AWS_SHARED_CREDENTIALS_FILE': file,
+  };
+}
+
 const s3Servers = new WeakMap<E2eContext, Promise<S3Server>>();
 
 /** Once per run: versitygw on the node's address with the environment's data bucket, its keys in a Secret. */
