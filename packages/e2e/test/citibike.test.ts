@@ -253,8 +253,8 @@ describe('the Parquet partition', () => {
   const trips = [trip({ ride_id: 'A' }), trip({ ride_id: 'B' })];
   const types = {
     ride_id: 'string',
-    started_at: 'timestamp[us]',
-    ended_at: 'timestamp[us]',
+    started_at: 'timestamp_ntz',
+    ended_at: 'timestamp_ntz',
     start_lat: 'double',
     start_lng: 'double',
     end_lat: 'double',

@@ -103,7 +103,7 @@ export async function readReport(monthDir: string, report: string): Promise<Repo
   return reportFromCsv(await readFile(path.join(monthDir, csv[0] as string), 'utf8'));
 }
 
-/** What the Parquet partition holds, as pyarrow (the DAG bundle's environment) reads it. */
+/** What the Parquet partition holds, as the DAG bundle's pyspark reads it on the host (local[1]). */
 export interface ParquetSummary {
   readonly rows: number;
   readonly rideIds: readonly string[];
@@ -131,13 +131,15 @@ export function parquetDifference(trips: readonly Trip[], parquet: ParquetSummar
 
 const READ_PARQUET = `
 import json, sys
-import pyarrow.parquet as pq
-t = pq.read_table(sys.argv[1])
-print(json.dumps({"rows": t.num_rows, "rideIds": t.column("ride_id").to_pylist(),
-                  "types": {f.name: str(f.type) for f in t.schema}}))
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
+frame = spark.read.parquet(sys.argv[1])
+print(json.dumps({"rows": frame.count(), "rideIds": [r.ride_id for r in frame.select("ride_id").collect()],
+                  "types": {f.name: f.dataType.simpleString() for f in frame.schema.fields}}))
+spark.stop()
 `;
 
-async function readParquet(root: string, dir: string): Promise<ParquetSummary> {
+export async function readParquet(root: string, dir: string): Promise<ParquetSummary> {
   const bundle = path.join(root, 'dags');
   const r = await run('uv', ['run', '--frozen', 'python', '-c', READ_PARQUET, dir], { cwd: bundle });
   if (r.code !== 0) throw new Error(`reading the Parquet partition ${dir} failed:\n${r.stderr.slice(-2000)}`);
