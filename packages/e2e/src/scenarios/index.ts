@@ -1,9 +1,14 @@
 import type { Scenario } from '../scenario.js';
+import { citibikeScenarios } from './citibike.js';
 import { platformScenarios } from './platform.js';
 import { sparkScenarios } from './spark.js';
 
 /** Every scenario, in the order they run. */
-export const allScenarios: readonly Scenario[] = [...platformScenarios, ...sparkScenarios];
+export const allScenarios: readonly Scenario[] = [
+  ...platformScenarios,
+  ...sparkScenarios,
+  ...citibikeScenarios,
+];
 
 /** The named scenarios and, transitively, those they need (in run order); all when none are named. */
 export function selectScenarios(

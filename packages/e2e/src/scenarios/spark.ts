@@ -11,12 +11,18 @@ import {
   type HostAirflowSettings,
   startHostAirflow,
 } from '../spark/host-airflow.js';
+import { localS3 } from '../spark/local-s3.js';
 import { portForward } from '../spark/port-forward.js';
-import { type S3Server, startVersitygw } from '../spark/s3-server.js';
-import { missingSparkRoles, type SparkPodSeen, watchSparkPods } from '../spark/spark-pods.js';
+import {
+  missingSparkRoles,
+  SPARK_NAMESPACE,
+  type SparkPodSeen,
+  watchSparkPods,
+} from '../spark/spark-pods.js';
 import { waitUntil } from '../wait.js';
 
-export const SPARK_NAMESPACE = 'spark-team-a';
+export { SPARK_NAMESPACE };
+
 /**
  * The label the e2e puts on the local node in place of Karpenter's NodePools: a single node cannot
  * carry both NodeGroupType=spark-driver and NodeGroupType=spark-executor, so the local environment
@@ -67,7 +73,7 @@ export async function localSparkSettings(ctx: E2eContext): Promise<HostAirflowSe
 const prepared = new WeakMap<E2eContext, Promise<HostAirflowSettings>>();
 
 /** Once per run: the node labelled as Karpenter's stand-in, the Spark Operator ready. */
-function prepareSpark(ctx: E2eContext): Promise<HostAirflowSettings> {
+export function prepareSpark(ctx: E2eContext): Promise<HostAirflowSettings> {
   let p = prepared.get(ctx);
   if (!p) {
     p = (async () => {
@@ -101,7 +107,7 @@ async function airflowWith(
 }
 
 /** The DAG run, with the Spark pods seen while it ran and no application of it left behind. */
-async function runWatched(
+export async function runWatched(
   ctx: E2eContext,
   airflow: HostAirflow,
   dagId: string,
@@ -124,7 +130,7 @@ export function linesWith(log: string, needle: string, max = 5): string[] {
     .map((l) => l.trim().slice(0, 400));
 }
 
-function expectTask(outcome: DagRunOutcome, task: string, state: string) {
+export function expectTask(outcome: DagRunOutcome, task: string, state: string) {
   if (outcome.tasks[task] !== state)
     throw new Error(
       `${outcome.dagId}: task ${task} ended ${outcome.tasks[task] ?? 'not run'}, expected ${state}; ` +
@@ -139,7 +145,7 @@ function expectInLog(outcome: DagRunOutcome, needle: string, what: string) {
     );
 }
 
-async function noApplicationsLeft(ctx: E2eContext) {
+export async function noApplicationsLeft(ctx: E2eContext) {
   await waitUntil(
     async () => {
       const names = (
@@ -217,84 +223,8 @@ export const sparkOperatorSubmissionFailure: Scenario = {
   },
 };
 
-/**
- * The Service (without selector, pointing at versitygw on the host) and the Secret in the team
- * namespace that clusters/local/values/livy.yaml points the Spark pods' s3a at.
- */
-export const LOCAL_S3_SERVICE = 'local-s3';
-export const LOCAL_S3_SECRET = 'local-s3';
-
-/** Service, EndpointSlice (host address and port) and Secret (keys) through which pods reach S3 (pure). */
-export function localS3Objects(address: string, port: number, accessKey: string, secretKey: string) {
-  const labels = { 'app.kubernetes.io/part-of': 'airspark-e2e' };
-  const metadata = (name: string, extra: Record<string, string> = {}) => ({
-    name,
-    namespace: SPARK_NAMESPACE,
-    labels: { ...labels, ...extra },
-  });
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: metadata(LOCAL_S3_SERVICE),
-      spec: { ports: [{ name: 'http', port: 80, targetPort: port, protocol: 'TCP' }] },
-    },
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: metadata(`${LOCAL_S3_SERVICE}-host`, { 'kubernetes.io/service-name': LOCAL_S3_SERVICE }),
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port, protocol: 'TCP' }],
-      endpoints: [{ addresses: [address], conditions: { ready: true } }],
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: metadata(LOCAL_S3_SECRET),
-      type: 'Opaque',
-      // The AWS SDK's credentials file (AWS_CREDENTIAL_PROFILES_FILE in clusters/local/values/livy.yaml).
-      stringData: {
-        credentials: `[default]\naws_access_key_id = ${accessKey}\naws_secret_access_key = ${secretKey}\n`,
-      },
-    },
-  ];
-}
 /** The namespace of the platform's Livy (AIRSPARK_E2E_LIVY_NAMESPACE: a second Livy, for development). */
 const livyNamespace = () => process.env.AIRSPARK_E2E_LIVY_NAMESPACE || 'livy';
-
-const s3Servers = new WeakMap<E2eContext, Promise<S3Server>>();
-
-/** Once per run: versitygw on the node's address with the environment's data bucket, its keys in a Secret. */
-function localS3(ctx: E2eContext, bucket: string): Promise<S3Server> {
-  let p = s3Servers.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const address = (
-        await ctx.kubectl([
-          'get',
-          'nodes',
-          '-o',
-          'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}',
-        ])
-      ).trim();
-      const s3 = await startVersitygw(ctx.root, address);
-      await s3.makeBucket(bucket);
-      const objects = localS3Objects(address, s3.port, s3.accessKey, s3.secretKey);
-      await ctx.kubectl(
-        ['apply', '--server-side', '--force-conflicts', '--field-manager=airspark-e2e', '-f', '-'],
-        {
-          input: objects.map((o) => JSON.stringify(o)).join('\n'),
-        },
-      );
-      ctx.log(
-        `  S3: versitygw at ${s3.endpoint} (Service ${SPARK_NAMESPACE}/${LOCAL_S3_SERVICE}), bucket ${bucket}`,
-      );
-      return s3;
-    })();
-    s3Servers.set(ctx, p);
-  }
-  return p;
-}
 
 async function livyAirflow(
   ctx: E2eContext,

@@ -26,6 +26,8 @@ export interface S3Server {
   readonly port: number;
   readonly accessKey: string;
   readonly secretKey: string;
+  /** The posix backend's folder: bucket `b`'s object `k` is the file `<dataDir>/b/k`. */
+  readonly dataDir: string;
   /** A bucket is a folder of versitygw's posix backend. */
   makeBucket(name: string): Promise<void>;
   stop(): void;
@@ -80,6 +82,7 @@ export async function startVersitygw(root: string, address: string): Promise<S3S
     port,
     accessKey,
     secretKey,
+    dataDir: data,
     makeBucket: async (name) => {
       await mkdir(path.join(data, name), { recursive: true });
     },

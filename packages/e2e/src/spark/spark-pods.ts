@@ -3,6 +3,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kubectl } from '../kubectl.js';
 
+/** The Spark team namespace the scenarios submit into (the spark-operator app's first team). */
+export const SPARK_NAMESPACE = 'spark-team-a';
+
 export interface SparkPodSeen {
   readonly namespace: string;
   readonly name: string;
