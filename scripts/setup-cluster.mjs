@@ -9,7 +9,7 @@
 // Binaries that the envtest folder already holds at the pinned version (kube-apiserver, etcd,
 // kubectl) are linked, not rebuilt. Progress goes to stderr; stdout carries only the folder.
 // Exit codes: 0 ready, 1 failed, 2 usage.
-import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureTools, TOOLS_LAYER } from '@airspark/tools';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
@@ -18,10 +18,12 @@ import {
   buildEtcd,
   buildKubernetesCommands,
   clusterBinariesDir,
+  describeVersions as describe,
   envtestDir,
   KUBERNETES_COMMANDS,
   pinnedEnvtestVersions,
   probeVersions,
+  linkOrCopy as reuse,
 } from './lib/envtest-assets.mjs';
 import { requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
@@ -35,25 +37,6 @@ Prepares ${KUBERNETES_COMMANDS.join(', ')}, etcd and kubectl for \`airspark clus
 and prints that folder. A cold build compiles about 2,500 Go packages: tens of minutes on 2 busy cores.
 
   --force   rebuild even when the cached binaries are present and of the pinned versions`;
-
-/** @param {Record<string, string | null>} found @param {Record<string, string>} wanted */
-function describe(found, wanted) {
-  return Object.entries(wanted)
-    .map(
-      ([name, version]) =>
-        `${name} ${found[name] ?? 'missing'}${found[name] && found[name] !== version ? ` (pinned ${version})` : ''}`,
-    )
-    .join(', ');
-}
-
-/** Copies a binary that is already good into the staging folder (a hard link when possible). */
-async function reuse(from, to) {
-  try {
-    await link(from, to);
-  } catch {
-    await copyFile(from, to);
-  }
-}
 
 async function main() {
   const options = parseSetupArgs('setup-cluster', USAGE);

@@ -6,7 +6,7 @@
 //   export KUBEBUILDER_ASSETS="$(zx scripts/setup-envtest.mjs)"
 //
 // Progress goes to stderr; stdout carries only the folder. Exit codes: 0 ready, 1 failed, 2 usage.
-import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureTools, TOOLS_LAYER } from '@airspark/tools';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from './lib/atomic-dir.mjs';
@@ -15,9 +15,11 @@ import { withDirLock } from './lib/dir-lock.mjs';
 import {
   buildEtcd,
   buildKubeApiserver,
+  describeVersions as describe,
   envtestDir,
   pinnedEnvtestVersions,
   probeEnvtestVersions,
+  linkOrCopy as reuse,
 } from './lib/envtest-assets.mjs';
 import { requireGo } from './lib/go-module-build.mjs';
 import { progress } from './lib/progress.mjs';
@@ -31,25 +33,6 @@ Prepares kube-apiserver, etcd and kubectl for @airspark/kube's test clusters in
 and prints that folder. When KUBEBUILDER_ASSETS is set, checks that folder instead and builds nothing.
 
   --force   rebuild even when the cached binaries are present and of the pinned versions`;
-
-/** @param {Record<string, string | null>} found @param {Record<string, string>} wanted */
-function describe(found, wanted) {
-  return Object.entries(wanted)
-    .map(
-      ([name, version]) =>
-        `${name} ${found[name] ?? 'missing'}${found[name] && found[name] !== version ? ` (pinned ${version})` : ''}`,
-    )
-    .join(', ');
-}
-
-/** Copies a binary that is already good into the staging folder (a hard link when possible). */
-async function reuse(from, to) {
-  try {
-    await link(from, to);
-  } catch {
-    await copyFile(from, to);
-  }
-}
 
 async function main() {
   const options = parseSetupArgs('setup-envtest', USAGE);

@@ -2,7 +2,7 @@
 // where they live, which versions they are, and how to build the two that only exist as Go source
 // on the module proxy.
 import { execFile } from 'node:child_process';
-import { access, constants, readFile, rename } from 'node:fs/promises';
+import { access, constants, copyFile, link, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -98,6 +98,34 @@ export async function probeVersions(dir, names) {
     }),
   );
   return Object.fromEntries(names.map((name, i) => [name, answers[i] ?? null]));
+}
+
+/**
+ * "name version" per wanted binary, with the pin where the found version differs (progress lines).
+ * @param {Record<string, string | null>} found
+ * @param {Record<string, string>} wanted
+ */
+export function describeVersions(found, wanted) {
+  return Object.entries(wanted)
+    .map(
+      ([name, version]) =>
+        `${name} ${found[name] ?? 'missing'}${found[name] && found[name] !== version ? ` (pinned ${version})` : ''}`,
+    )
+    .join(', ');
+}
+
+/**
+ * Puts a binary that is already good into a staging folder: a hard link when the file system
+ * allows it (no copy of a 100 MB binary), a copy otherwise.
+ * @param {string} from
+ * @param {string} to
+ */
+export async function linkOrCopy(from, to) {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // The zx scripts that fill the cache this package reads (scripts/setup-envtest.mjs and its
 // libraries). They live at the repository root; this package's tests depend on them.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argocdReplaces } from '../../../scripts/lib/argocd-build.mjs';
 import { makeStagingDir, publishDir, sweepStaleStagingDirs } from '../../../scripts/lib/atomic-dir.mjs';
+import { describeVersions, linkOrCopy } from '../../../scripts/lib/envtest-assets.mjs';
 import {
   compareVersions,
   goDirective,
@@ -150,6 +151,33 @@ describe('atomic-dir', () => {
     await makeStagingDir(target);
     await sweepStaleStagingDirs(target);
     expect((await readdir(parent)).filter((name) => name.includes('swept'))).toEqual([]);
+  });
+});
+
+describe('envtest-assets', () => {
+  it('describes each wanted binary, naming the pin only where the found version differs', () => {
+    expect(
+      describeVersions(
+        { etcd: '3.6.6', kubectl: '1.35.2', 'kube-apiserver': null },
+        {
+          etcd: '3.6.6',
+          kubectl: '1.35.4',
+          'kube-apiserver': '1.35.4',
+        },
+      ),
+    ).toBe('etcd 3.6.6, kubectl 1.35.2 (pinned 1.35.4), kube-apiserver missing');
+  });
+
+  it('links a good binary into the staging folder instead of copying it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'airspark-link-'));
+    try {
+      await writeFile(path.join(dir, 'etcd'), 'binary');
+      await linkOrCopy(path.join(dir, 'etcd'), path.join(dir, 'staged-etcd'));
+      expect(await readFile(path.join(dir, 'staged-etcd'), 'utf8')).toBe('binary');
+      expect((await stat(path.join(dir, 'etcd'))).nlink).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
