@@ -2,7 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
-import { run } from '@airspark/tools';
+import { type RunOptions, type RunResult, run } from '@airspark/tools';
+import { fileDigest, helmIdentity } from './chart-digest.js';
+import type { HelmOutputCache } from './helm-output-cache.js';
+import { helmOutputKey } from './helm-output-key.js';
 import { helmSource, type SplitResult, splitToolOutput } from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
@@ -88,6 +91,49 @@ export function helmErrorPosition(
   return undefined;
 }
 
+export type Runner = (command: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
+
+export interface HelmTemplateOptions {
+  /** Outputs read before, by their text (the same text reads to the same objects). */
+  readOutputs?: Map<string, SplitResult>;
+  /** helm's output by its inputs (ADR 0062), with the digest of the chart being rendered. */
+  outputCache?: { cache: HelmOutputCache; chartDigest: string };
+  /** Runs helm (tests count the runs); default: @airspark/tools' run. */
+  run?: Runner;
+}
+
+/** The output cache's key for this request, or undefined when an input cannot be read (helm says why). */
+async function outputKey(request: HelmTemplateRequest, chartDigest: string): Promise<string | undefined> {
+  try {
+    const [helm, ...valueFiles] = await Promise.all([
+      helmIdentity(request.helm),
+      ...request.valueFiles.map((f) => fileDigest(f)),
+    ]);
+    return helmOutputKey(request, { helm: helm as string, chart: chartDigest, valueFiles });
+  } catch {
+    return undefined;
+  }
+}
+
+/** helm's exit code and output: from the output cache when it holds these inputs, else from helm. */
+async function runHelm(
+  request: HelmTemplateRequest,
+  args: string[],
+  options: RunOptions,
+  helmOptions: HelmTemplateOptions,
+): Promise<RunResult> {
+  const runner = helmOptions.run ?? run;
+  const cache = helmOptions.outputCache;
+  const key = cache ? await outputKey(request, cache.chartDigest) : undefined;
+  if (!cache || key === undefined) return runner(request.helm, args, options);
+  const stored = await cache.cache.get(key);
+  if (stored !== undefined) return { code: 0, stdout: stored, stderr: '' };
+  const result = await runner(request.helm, args, options);
+  // Only a success is stored: a failure runs again and reports helm's own words.
+  if (result.code === 0) await cache.cache.put(key, result.stdout);
+  return result;
+}
+
 /**
  * Runs `helm template` in an isolated helm home (no user repositories or plugins leak in, as in
  * Argo CD) and returns every object with the template that produced it.
@@ -95,9 +141,9 @@ export function helmErrorPosition(
 export async function helmTemplate(
   request: HelmTemplateRequest,
   location: ChartLocation & { root: string; errorFile: string },
-  /** Outputs read before, by their text (the same text reads to the same objects). */
-  readOutputs?: Map<string, SplitResult>,
+  helmOptions: HelmTemplateOptions = {},
 ): Promise<SourceRender & { args: string[] }> {
+  const { readOutputs } = helmOptions;
   const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-helm-'));
   try {
     let extraValuesFile: string | undefined;
@@ -114,7 +160,12 @@ export async function helmTemplate(
       HELM_DATA_HOME: path.join(home, 'data'),
     };
     // A template that loops forever must not hang CI: helm renders our charts in well under a second.
-    const result = await run(request.helm, args, { env, cwd: location.root, timeoutMs: RENDER_TIMEOUT_MS });
+    const result = await runHelm(
+      request,
+      args,
+      { env, cwd: location.root, timeoutMs: RENDER_TIMEOUT_MS },
+      helmOptions,
+    );
     if (result.code !== 0) {
       const stderr = result.stderr.replaceAll(home, '<tmp>').trim();
       const at = helmErrorPosition(stderr);
