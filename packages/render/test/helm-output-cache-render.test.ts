@@ -59,13 +59,21 @@ describe('renderEnvironment with a helm output cache (real helm, counted)', () =
     expect(first.findings).toEqual([]);
     const afterFirst = await helmRuns();
     expect(afterFirst).toBeGreaterThan(0);
+    const readingsBefore = cache.stats.readingHits;
     const second = await renderDev();
     expect(await helmRuns()).toBe(afterFirst);
+    // The objects come from the stored reading of each output, not from reading the YAML again.
+    expect(cache.stats.readingHits).toBeGreaterThan(readingsBefore);
     expect(texts(second)).toEqual(texts(first));
     expect(second.objects.map((o) => [o.renderedPath, o.source])).toEqual(
       first.objects.map((o) => [o.renderedPath, o.source]),
     );
     expect(second.findings).toEqual(first.findings);
+    // Positions inside objects still come from the document's own syntax tree.
+    const at = (r: EnvironmentRender) =>
+      r.objects.find((o) => o.app === 'livy' && o.object.kind === 'Deployment')?.locate?.(['spec', 'replicas']);
+    expect(at(second)).toEqual(at(first));
+    expect(at(second)?.file).toBe('apps/livy/values.yaml');
   });
 
   it('runs helm again when a values file changes, and renders the new value', async () => {

@@ -12,12 +12,27 @@ import {
 } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import type { RunOptions, RunResult } from '@airspark/tools';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chartFolderDigest, helmIdentity } from '../src/render/chart-digest.js';
 import { type HelmTemplateRequest, helmTemplate } from '../src/render/helm.js';
-import { HelmOutputCache, helmOutputDir, openEntry, sealEntry } from '../src/render/helm-output-cache.js';
-import { HELM_OUTPUT_FORMAT, type HelmOutputInputs, helmOutputKey } from '../src/render/helm-output-key.js';
+import {
+  HelmOutputCache,
+  helmOutputDir,
+  isPlainData,
+  openEntry,
+  openReading,
+  sealEntry,
+  sealReading,
+} from '../src/render/helm-output-cache.js';
+import {
+  HELM_OUTPUT_FORMAT,
+  type HelmOutputInputs,
+  helmOutputKey,
+  sha256Hex,
+} from '../src/render/helm-output-key.js';
+import { fastRead, fastSplit, locateIn, splitFromReading } from '../src/render/manifests.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -92,8 +107,8 @@ describe('entries', () => {
   const output = '---\n# Source: livy/templates/service.yaml\nkind: Service\n';
 
   it('open to the output they sealed', () => {
-    expect(openEntry(key, sealEntry(key, output))).toBe(output);
-    expect(openEntry(key, sealEntry(key, ''))).toBe('');
+    expect(openEntry(key, sealEntry(key, output))?.output).toBe(output);
+    expect(openEntry(key, sealEntry(key, ''))?.output).toBe('');
   });
 
   it.each<[string, (b: Buffer) => Buffer]>([
@@ -130,7 +145,7 @@ describe('HelmOutputCache', () => {
     const cache = new HelmOutputCache({ dir, onProblem: (m) => problems.push(m) });
     expect(await cache.get(key)).toBeUndefined();
     await cache.put(key, 'kind: A\n');
-    expect(await cache.get(key)).toBe('kind: A\n');
+    expect((await cache.get(key))?.output).toBe('kind: A\n');
     expect(cache.stats).toMatchObject({ hits: 1, misses: 1, writes: 1, corrupt: 0 });
     expect(problems).toEqual([]);
     // Only the owner may read it (helm output may carry Secret data from values).
@@ -144,7 +159,7 @@ describe('HelmOutputCache', () => {
     expect(await cache.get(key)).toBeUndefined();
     expect(cache.stats.corrupt).toBe(1);
     await cache.put(key, 'kind: A\n'.repeat(100));
-    expect(await cache.get(key)).toBe('kind: A\n'.repeat(100));
+    expect((await cache.get(key))?.output).toBe('kind: A\n'.repeat(100));
   });
 
   it('reports an entry it cannot read once, and answers a miss', async () => {
@@ -196,7 +211,7 @@ describe('HelmOutputCache', () => {
       await utimes(writer.file(k), t, t);
     }
     const cache = new HelmOutputCache({ dir, maxBytes: 2 * 1200 });
-    expect(await cache.get(keys[0] as string)).toBe(payload);
+    expect((await cache.get(keys[0] as string))?.output).toBe(payload);
     await cache.prune();
     const left = (await readdir(dir)).sort();
     expect(left).toEqual([`${keys[0]}.bin`, `${keys[3]}.bin`]);
@@ -238,14 +253,14 @@ describe('HelmOutputCache', () => {
     let writing = true;
     const reader = async () => {
       const cache = new HelmOutputCache({ dir });
-      while (writing) seen.add(await cache.get(key));
+      while (writing) seen.add((await cache.get(key))?.output);
     };
     const readers = [reader(), reader()];
     await Promise.all(outputs.map((o) => new HelmOutputCache({ dir }).put(key, o)));
     writing = false;
     await Promise.all(readers);
     for (const s of seen) if (s !== undefined) expect(outputs).toContain(s);
-    expect(outputs).toContain(await new HelmOutputCache({ dir }).get(key));
+    expect(outputs).toContain((await new HelmOutputCache({ dir }).get(key))?.output);
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });
@@ -376,5 +391,101 @@ describe('helmTemplate with the output cache (a counting runner in place of helm
     expect(await readFile(path.join(cache.dir, entry as string), 'utf8')).toContain(manifest);
     await render(cache, base);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('stored readings of helm output', () => {
+  const output = [
+    '---',
+    '# Source: c/templates/cm.yaml',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: a',
+    'data:',
+    '  mode: 0755',
+    '  flag: no',
+    '  ratio: .nan',
+    '---',
+    '# Source: c/templates/list.yaml',
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '  - { apiVersion: v1, kind: Secret, metadata: { name: s } }',
+    '',
+  ].join('\n');
+  const digest = sha256Hex(Buffer.from(output));
+
+  it('rebuild the split fastSplit gives: objects, lines, comments, texts, positions', () => {
+    const reading = fastRead(output);
+    if (!reading) throw new Error('fastRead refused the output');
+    const opened = openReading(digest, sealReading(digest, reading) as Buffer);
+    if (!opened) throw new Error('the sealed reading did not open');
+    const rebuilt = splitFromReading(output, opened);
+    const direct = fastSplit(output);
+    const plain = (r: typeof rebuilt | undefined) =>
+      r?.objects.map(({ object, line, comment, text, listItem }) => ({
+        object,
+        line,
+        comment,
+        text,
+        listItem,
+      }));
+    expect(plain(rebuilt)).toEqual(plain(direct));
+    // YAML 1.1 values survive V8's round trip exactly (octal 0755 = 493, "no" = false, NaN).
+    expect(rebuilt.objects[0]?.object.data).toEqual({ mode: 493, flag: false, ratio: Number.NaN });
+    expect(locateIn(rebuilt.objects[0] as never, 'out.yaml', ['data', 'flag'])).toMatchObject({ line: 9 });
+    expect(locateIn(rebuilt.objects[1] as never, 'out.yaml', ['kind'])).toMatchObject({ line: 16 });
+  });
+
+  it.each<[string, (b: Buffer) => Buffer | undefined, string?]>([
+    ['truncated', (b) => b.subarray(0, b.length - 3)],
+    ['edited', (b) => Buffer.concat([b.subarray(0, b.length - 1), Buffer.from([(b.at(-1) ?? 0) ^ 1])])],
+    ['of another output', (b) => b, 'sha-of-another-output'],
+    [
+      'written by another V8',
+      (b) => Buffer.from(b.toString('latin1').replace(/ v8:\S+ /, ' v8:0.0 '), 'latin1'),
+    ],
+    ['not a reading', () => sealEntry(key, output)],
+  ])('are not used when %s', (_, damage, other) => {
+    const reading = fastRead(output) as NonNullable<ReturnType<typeof fastRead>>;
+    const sealed = damage(sealReading(digest, reading) as Buffer) as Buffer;
+    expect(openReading(other ?? digest, sealed)).toBeUndefined();
+  });
+
+  it('are not used when V8 cannot read them, or they hold no reading', () => {
+    const v8Garbage = (payload: Buffer) =>
+      Buffer.concat([
+        Buffer.from(
+          `airspark-helm-reading/1 v8:${process.versions.v8} ${digest} ${sha256Hex(payload)} ${payload.length}\n`,
+        ),
+        payload,
+      ]);
+    expect(openReading(digest, v8Garbage(Buffer.from([0xff, 0x0f, 0x99, 0x99])))).toBeUndefined();
+    expect(
+      openReading(digest, v8Garbage(Buffer.from(new Uint8Array(v8.serialize({ values: 1 }))))),
+    ).toBeUndefined();
+  });
+
+  it('are stored only for plain data (a Buffer would come back as a Uint8Array)', () => {
+    expect(isPlainData([{ a: [1, 'x', true, null, undefined, { b: Number.NaN }] }])).toBe(true);
+    expect(isPlainData([{ a: Buffer.from('x') }])).toBe(false);
+    expect(isPlainData([{ a: new Date(0) }])).toBe(false);
+    expect(isPlainData([{ a: () => 1 }])).toBe(false);
+    expect(isPlainData([Object.create(null)])).toBe(false);
+    expect(sealReading(digest, { values: [{ a: Buffer.from('x') }], segments: [] })).toBeUndefined();
+  });
+
+  it('are written next to the entry, used on a hit, and replaced when the output changes', async () => {
+    const cache = new HelmOutputCache({ dir });
+    const stored = await cache.put(key, output);
+    expect(stored).toBe(digest);
+    expect(await cache.getReading(key, digest)).toBeUndefined();
+    await cache.putReading(key, digest, fastRead(output) as NonNullable<ReturnType<typeof fastRead>>);
+    expect((await cache.getReading(key, digest))?.values).toHaveLength(2);
+    expect(cache.stats.readingHits).toBe(1);
+    // A reading of an earlier output of the same key (a chart that calls randAlphaNum) is not used.
+    expect(await cache.getReading(key, sha256Hex('another output'))).toBeUndefined();
+    expect(cache.file(key, 'reading')).toBe(path.join(dir, `${key}.reading`));
   });
 });

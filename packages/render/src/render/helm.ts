@@ -6,7 +6,14 @@ import { type RunOptions, type RunResult, run } from '@airspark/tools';
 import { fileDigest, helmIdentity } from './chart-digest.js';
 import type { HelmOutputCache } from './helm-output-cache.js';
 import { helmOutputKey } from './helm-output-key.js';
-import { helmSource, type SplitResult, splitToolOutput } from './manifests.js';
+import {
+  fastRead,
+  helmSource,
+  type SplitResult,
+  splitFromReading,
+  splitManifests,
+  splitToolOutput,
+} from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
 /** Upper bound for one helm or kustomize run. */
@@ -115,23 +122,48 @@ async function outputKey(request: HelmTemplateRequest, chartDigest: string): Pro
   }
 }
 
+/** Where an output is (or now is) in the output cache: its key and the digest of its bytes. */
+interface StoredOutput {
+  cache: HelmOutputCache;
+  key: string;
+  digest: string;
+}
+
 /** helm's exit code and output: from the output cache when it holds these inputs, else from helm. */
 async function runHelm(
   request: HelmTemplateRequest,
   args: string[],
   options: RunOptions,
   helmOptions: HelmTemplateOptions,
-): Promise<RunResult> {
+): Promise<{ result: RunResult; stored?: StoredOutput }> {
   const runner = helmOptions.run ?? run;
-  const cache = helmOptions.outputCache;
-  const key = cache ? await outputKey(request, cache.chartDigest) : undefined;
-  if (!cache || key === undefined) return runner(request.helm, args, options);
-  const stored = await cache.cache.get(key);
-  if (stored !== undefined) return { code: 0, stdout: stored, stderr: '' };
+  const cache = helmOptions.outputCache?.cache;
+  const key =
+    cache && helmOptions.outputCache
+      ? await outputKey(request, helmOptions.outputCache.chartDigest)
+      : undefined;
+  if (!cache || key === undefined) return { result: await runner(request.helm, args, options) };
+  const entry = await cache.get(key);
+  if (entry)
+    return {
+      result: { code: 0, stdout: entry.output, stderr: '' },
+      stored: { cache, key, digest: entry.digest },
+    };
   const result = await runner(request.helm, args, options);
   // Only a success is stored: a failure runs again and reports helm's own words.
-  if (result.code === 0) await cache.cache.put(key, result.stdout);
-  return result;
+  if (result.code !== 0) return { result };
+  return { result, stored: { cache, key, digest: await cache.put(key, result.stdout) } };
+}
+
+/** The objects of helm's output: from a stored reading of exactly this output when there is one. */
+async function readOutput(stdout: string, stored: StoredOutput | undefined): Promise<SplitResult> {
+  if (!stored) return splitToolOutput(stdout);
+  const kept = await stored.cache.getReading(stored.key, stored.digest);
+  if (kept) return splitFromReading(stdout, kept);
+  const reading = fastRead(stdout);
+  if (!reading) return splitManifests(stdout);
+  await stored.cache.putReading(stored.key, stored.digest, reading);
+  return splitFromReading(stdout, reading);
 }
 
 /**
@@ -160,7 +192,7 @@ export async function helmTemplate(
       HELM_DATA_HOME: path.join(home, 'data'),
     };
     // A template that loops forever must not hang CI: helm renders our charts in well under a second.
-    const result = await runHelm(
+    const { result, stored } = await runHelm(
       request,
       args,
       { env, cwd: location.root, timeoutMs: RENDER_TIMEOUT_MS },
@@ -186,7 +218,7 @@ export async function helmTemplate(
     }
     let split = readOutputs?.get(result.stdout);
     if (!split) {
-      split = splitToolOutput(result.stdout);
+      split = await readOutput(result.stdout, stored);
       readOutputs?.set(result.stdout, split);
     }
     const findings: Finding[] = split.errors.map((e) => ({
