@@ -137,12 +137,10 @@ async function runHelm(
   helmOptions: HelmTemplateOptions,
 ): Promise<{ result: RunResult; stored?: StoredOutput }> {
   const runner = helmOptions.run ?? run;
-  const cache = helmOptions.outputCache?.cache;
-  const key =
-    cache && helmOptions.outputCache
-      ? await outputKey(request, helmOptions.outputCache.chartDigest)
-      : undefined;
-  if (!cache || key === undefined) return { result: await runner(request.helm, args, options) };
+  const outputCache = helmOptions.outputCache;
+  const key = outputCache ? await outputKey(request, outputCache.chartDigest) : undefined;
+  if (!outputCache || key === undefined) return { result: await runner(request.helm, args, options) };
+  const { cache } = outputCache;
   const entry = await cache.get(key);
   if (entry)
     return {
