@@ -326,7 +326,7 @@ describe('helmTemplate with the output cache (a counting runner in place of helm
   });
 
   const render = (cache: HelmOutputCache, r: HelmTemplateRequest, chartDigest = 'sha256:c1') =>
-    helmTemplate(r, location, { run: runner, outputCache: { cache, chartDigest } });
+    helmTemplate(r, location, { run: runner, outputCache: { cache, chartDigest: async () => chartDigest } });
 
   it('runs helm once for the same inputs, and again for each single change', async () => {
     const cache = new HelmOutputCache({ dir: path.join(dir, 'cache') });
@@ -363,7 +363,7 @@ describe('helmTemplate with the output cache (a counting runner in place of helm
     for (let i = 0; i < 2; i++) {
       const r = await helmTemplate(base, location, {
         run: failing,
-        outputCache: { cache, chartDigest: 'sha256:c1' },
+        outputCache: { cache, chartDigest: async () => 'sha256:c1' },
       });
       expect(r.findings[0]?.message).toMatch(/helm template failed: .*boom/);
     }
@@ -376,6 +376,36 @@ describe('helmTemplate with the output cache (a counting runner in place of helm
     const gone = { ...base, valueFiles: [path.join(dir, 'missing.yaml')] };
     await render(cache, gone);
     await render(cache, gone);
+    expect(calls).toHaveLength(2);
+    expect(cache.stats).toMatchObject({ hits: 0, misses: 0, writes: 0 });
+  });
+
+  it('stores nothing when an input changed while helm ran', async () => {
+    const cache = new HelmOutputCache({ dir: path.join(dir, 'cache') });
+    const editing = async (_: string, args: readonly string[]): Promise<RunResult> => {
+      calls.push({ args });
+      await writeFile(values, `a: ${calls.length + 10}\n`); // saved mid-render
+      return { code: 0, stdout: manifest, stderr: '' };
+    };
+    const edited = () =>
+      helmTemplate(base, location, {
+        run: editing,
+        outputCache: { cache, chartDigest: async () => 'sha256:c1' },
+      });
+    await edited();
+    expect(cache.stats.writes).toBe(0);
+    await render(cache, base);
+    await render(cache, base);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('runs helm without the cache when the chart cannot be hashed', async () => {
+    const cache = new HelmOutputCache({ dir: path.join(dir, 'cache') });
+    for (let i = 0; i < 2; i++)
+      await helmTemplate(base, location, {
+        run: runner,
+        outputCache: { cache, chartDigest: async () => undefined },
+      });
     expect(calls).toHaveLength(2);
     expect(cache.stats).toMatchObject({ hits: 0, misses: 0, writes: 0 });
   });

@@ -103,20 +103,28 @@ export type Runner = (command: string, args: readonly string[], options: RunOpti
 export interface HelmTemplateOptions {
   /** Outputs read before, by their text (the same text reads to the same objects). */
   readOutputs?: Map<string, SplitResult>;
-  /** helm's output by its inputs (ADR 0062), with the digest of the chart being rendered. */
-  outputCache?: { cache: HelmOutputCache; chartDigest: string };
+  /**
+   * helm's output by its inputs (ADR 0062), with the digest of the chart being rendered (a function:
+   * a chart folder is hashed again after helm ran, see runHelm).
+   */
+  outputCache?: { cache: HelmOutputCache; chartDigest: () => Promise<string | undefined> };
   /** Runs helm (tests count the runs); default: @airspark/tools' run. */
   run?: Runner;
 }
 
 /** The output cache's key for this request, or undefined when an input cannot be read (helm says why). */
-async function outputKey(request: HelmTemplateRequest, chartDigest: string): Promise<string | undefined> {
+async function outputKey(
+  request: HelmTemplateRequest,
+  chartDigest: () => Promise<string | undefined>,
+): Promise<string | undefined> {
   try {
-    const [helm, ...valueFiles] = await Promise.all([
+    const [chart, helm, ...valueFiles] = await Promise.all([
+      chartDigest(),
       helmIdentity(request.helm),
       ...request.valueFiles.map((f) => fileDigest(f)),
     ]);
-    return helmOutputKey(request, { helm: helm as string, chart: chartDigest, valueFiles });
+    if (chart === undefined) return undefined;
+    return helmOutputKey(request, { helm: helm as string, chart, valueFiles });
   } catch {
     return undefined;
   }
@@ -150,6 +158,9 @@ async function runHelm(
   const result = await runner(request.helm, args, options);
   // Only a success is stored: a failure runs again and reports helm's own words.
   if (result.code !== 0) return { result };
+  // An input edited while helm ran (a values file saved mid-render) may or may not be in the output:
+  // store it only when the inputs after the run are the ones the key was made from.
+  if ((await outputKey(request, outputCache.chartDigest)) !== key) return { result };
   return { result, stored: { cache, key, digest: await cache.put(key, result.stdout) } };
 }
 

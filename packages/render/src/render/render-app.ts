@@ -400,9 +400,10 @@ export async function renderApplication(
     }
 
     if (chartUnusable) continue;
-    // A chart of this repository is known by its files (read now: they may change between renders).
-    if (ctx.helmOutputCache && chartDigest === undefined)
-      chartDigest = await chartFolderDigest(chartPath).catch(() => undefined);
+    // A chart of this repository is known by its files (read each time: they may change).
+    const packageDigest = chartDigest;
+    const digestOfChart = async () =>
+      packageDigest ?? (await chartFolderDigest(chartPath).catch(() => undefined));
     out.apiVersionQuestions = mergeQuestions(
       out.apiVersionQuestions,
       await chartApiVersionQuestions(chartPath),
@@ -426,8 +427,8 @@ export async function renderApplication(
       { ...location, root: ctx.root, errorFile: componentFile },
       {
         ...(ctx.readOutputs ? { readOutputs: readOutputsOf(ctx, name) } : {}),
-        ...(ctx.helmOutputCache && chartDigest !== undefined
-          ? { outputCache: { cache: ctx.helmOutputCache, chartDigest } }
+        ...(ctx.helmOutputCache
+          ? { outputCache: { cache: ctx.helmOutputCache, chartDigest: digestOfChart } }
           : {}),
       },
     );
