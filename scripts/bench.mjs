@@ -10,6 +10,11 @@ import os from 'node:os';
 
 const pieces = [
   { name: 'validate wall time', command: process.execPath, args: ['scripts/bench/validate-wall-time.mjs'] },
+  {
+    name: 'validate miss with helm output cache',
+    command: process.execPath,
+    args: ['scripts/bench/helm-output-cache.mjs'],
+  },
   { name: 'infra synth wall time', command: process.execPath, args: ['infra/scripts/bench-synth.mjs'] },
   {
     name: 'render per environment',

@@ -16,7 +16,9 @@ import type { Hydrator } from '@airspark/promote';
 import {
   collectChartRefs,
   ensureTools,
+  HelmOutputCache,
   type Hydration,
+  helmOutputDir,
   hydrateEnvironment,
   LOCK_FILE,
   pullCharts,
@@ -122,6 +124,11 @@ export function diffRenderer(progress?: (line: string) => void): EnvironmentRend
     const render = await renderEnvironment({
       root,
       env: loaded.environment,
+      // The base and the change share most charts and values: helm runs for what differs.
+      helmOutputCache: new HelmOutputCache({
+        dir: helmOutputDir(),
+        ...(progress ? { onProblem: progress } : {}),
+      }),
       ...(progress ? { onProgress: progress } : {}),
     });
     const incomplete = render.apps

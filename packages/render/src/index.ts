@@ -37,6 +37,12 @@ export { hydrationFindings } from './hydrate/check.js';
 export { checkHydrationFresh, type WriteResult, writeHydration } from './hydrate/files.js';
 export { type Hydration, hydrate, hydrateEnvironment } from './hydrate/hydrate-environment.js';
 export {
+  HELM_OUTPUT_MAX_BYTES,
+  HelmOutputCache,
+  type HelmOutputCacheOptions,
+  helmOutputDir,
+} from './render/helm-output-cache.js';
+export {
   checkOutputFolder,
   OUTPUT_MARKER,
   OutputError,

@@ -19,7 +19,9 @@ import {
   ARGOCD_COMPONENT,
   chartsDir,
   ensureTools,
+  HelmOutputCache,
   type Hydration,
+  helmOutputDir,
   hydrateEnvironment,
   hydrationFindings,
   renderEnvironment,
@@ -143,6 +145,8 @@ async function renderAndCheck(
   const cacheDir = defaultCacheDir(ctx.env);
   const progress = (line: string) => ctx.stderr.write(`${line}\n`);
   const validator = new EnvironmentValidator({ cacheDir });
+  // A missed environment re-renders every Application; helm runs only for charts whose inputs changed.
+  const helmOutputCache = new HelmOutputCache({ dir: helmOutputDir(ctx.env), onProblem: progress });
   const findings: Finding[] = [];
   let tools: Tools | undefined;
   for (const env of environments) {
@@ -157,12 +161,15 @@ async function renderAndCheck(
     const started = performance.now();
     tools ??= await ensureTools({ log: progress });
     progress(`${env.name}: rendering and checking…`);
+    const hitsBefore = helmOutputCache.stats.hits;
+    const missesBefore = helmOutputCache.stats.misses;
     const rendered = await renderEnvironment({
       root,
       env,
       components,
       tools,
       onProgress: progress,
+      helmOutputCache,
       ...(hydration ? { hydration } : {}),
     });
     const incompleteApps = rendered.apps.filter((a) => a.status === 'incomplete').map((a) => a.app);
@@ -179,8 +186,12 @@ async function renderAndCheck(
         bootstrapApps: [ARGOCD_COMPONENT],
       })),
     ];
+    const helmRuns = {
+      fromCache: helmOutputCache.stats.hits - hitsBefore,
+      run: helmOutputCache.stats.misses - missesBefore,
+    };
     progress(
-      `${env.name}: ${rendered.objects.length} objects checked in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `${env.name}: ${rendered.objects.length} objects checked in ${((performance.now() - started) / 1000).toFixed(1)} s (helm: ${helmRuns.fromCache} outputs from cache, ${helmRuns.run} run)`,
     );
     // What the render actually read beyond the declared inputs is kept with the entry and checked
     // on every later read (a kustomize resource in another folder, say).

@@ -2,8 +2,18 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
-import { run } from '@airspark/tools';
-import { helmSource, type SplitResult, splitToolOutput } from './manifests.js';
+import { type RunOptions, type RunResult, run } from '@airspark/tools';
+import { fileDigest, helmIdentity } from './chart-digest.js';
+import type { HelmOutputCache } from './helm-output-cache.js';
+import { helmOutputKey } from './helm-output-key.js';
+import {
+  fastRead,
+  helmSource,
+  type SplitResult,
+  splitFromReading,
+  splitManifests,
+  splitToolOutput,
+} from './manifests.js';
 import type { Provenance, SourceRender } from './types.js';
 
 /** Upper bound for one helm or kustomize run. */
@@ -88,6 +98,83 @@ export function helmErrorPosition(
   return undefined;
 }
 
+export type Runner = (command: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
+
+export interface HelmTemplateOptions {
+  /** Outputs read before, by their text (the same text reads to the same objects). */
+  readOutputs?: Map<string, SplitResult>;
+  /**
+   * helm's output by its inputs (ADR 0062), with the digest of the chart being rendered (a function:
+   * a chart folder is hashed again after helm ran, see runHelm).
+   */
+  outputCache?: { cache: HelmOutputCache; chartDigest: () => Promise<string | undefined> };
+  /** Runs helm (tests count the runs); default: @airspark/tools' run. */
+  run?: Runner;
+}
+
+/** The output cache's key for this request, or undefined when an input cannot be read (helm says why). */
+async function outputKey(
+  request: HelmTemplateRequest,
+  chartDigest: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+  try {
+    const [chart, helm, ...valueFiles] = await Promise.all([
+      chartDigest(),
+      helmIdentity(request.helm),
+      ...request.valueFiles.map((f) => fileDigest(f)),
+    ]);
+    if (chart === undefined) return undefined;
+    return helmOutputKey(request, { helm: helm as string, chart, valueFiles });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where an output is (or now is) in the output cache: its key and the digest of its bytes. */
+interface StoredOutput {
+  cache: HelmOutputCache;
+  key: string;
+  digest: string;
+}
+
+/** helm's exit code and output: from the output cache when it holds these inputs, else from helm. */
+async function runHelm(
+  request: HelmTemplateRequest,
+  args: string[],
+  options: RunOptions,
+  helmOptions: HelmTemplateOptions,
+): Promise<{ result: RunResult; stored?: StoredOutput }> {
+  const runner = helmOptions.run ?? run;
+  const outputCache = helmOptions.outputCache;
+  const key = outputCache ? await outputKey(request, outputCache.chartDigest) : undefined;
+  if (!outputCache || key === undefined) return { result: await runner(request.helm, args, options) };
+  const { cache } = outputCache;
+  const entry = await cache.get(key);
+  if (entry)
+    return {
+      result: { code: 0, stdout: entry.output, stderr: '' },
+      stored: { cache, key, digest: entry.digest },
+    };
+  const result = await runner(request.helm, args, options);
+  // Only a success is stored: a failure runs again and reports helm's own words.
+  if (result.code !== 0) return { result };
+  // An input edited while helm ran (a values file saved mid-render) may or may not be in the output:
+  // store it only when the inputs after the run are the ones the key was made from.
+  if ((await outputKey(request, outputCache.chartDigest)) !== key) return { result };
+  return { result, stored: { cache, key, digest: await cache.put(key, result.stdout) } };
+}
+
+/** The objects of helm's output: from a stored reading of exactly this output when there is one. */
+async function readOutput(stdout: string, stored: StoredOutput | undefined): Promise<SplitResult> {
+  if (!stored) return splitToolOutput(stdout);
+  const kept = await stored.cache.getReading(stored.key, stored.digest);
+  if (kept) return splitFromReading(stdout, kept);
+  const reading = fastRead(stdout);
+  if (!reading) return splitManifests(stdout);
+  await stored.cache.putReading(stored.key, stored.digest, reading);
+  return splitFromReading(stdout, reading);
+}
+
 /**
  * Runs `helm template` in an isolated helm home (no user repositories or plugins leak in, as in
  * Argo CD) and returns every object with the template that produced it.
@@ -95,9 +182,9 @@ export function helmErrorPosition(
 export async function helmTemplate(
   request: HelmTemplateRequest,
   location: ChartLocation & { root: string; errorFile: string },
-  /** Outputs read before, by their text (the same text reads to the same objects). */
-  readOutputs?: Map<string, SplitResult>,
+  helmOptions: HelmTemplateOptions = {},
 ): Promise<SourceRender & { args: string[] }> {
+  const { readOutputs } = helmOptions;
   const home = await mkdtemp(path.join(os.tmpdir(), 'airspark-helm-'));
   try {
     let extraValuesFile: string | undefined;
@@ -114,7 +201,12 @@ export async function helmTemplate(
       HELM_DATA_HOME: path.join(home, 'data'),
     };
     // A template that loops forever must not hang CI: helm renders our charts in well under a second.
-    const result = await run(request.helm, args, { env, cwd: location.root, timeoutMs: RENDER_TIMEOUT_MS });
+    const { result, stored } = await runHelm(
+      request,
+      args,
+      { env, cwd: location.root, timeoutMs: RENDER_TIMEOUT_MS },
+      helmOptions,
+    );
     if (result.code !== 0) {
       const stderr = result.stderr.replaceAll(home, '<tmp>').trim();
       const at = helmErrorPosition(stderr);
@@ -135,7 +227,7 @@ export async function helmTemplate(
     }
     let split = readOutputs?.get(result.stdout);
     if (!split) {
-      split = splitToolOutput(result.stdout);
+      split = await readOutput(result.stdout, stored);
       readOutputs?.set(result.stdout, split);
     }
     const findings: Finding[] = split.errors.map((e) => ({

@@ -115,6 +115,21 @@ export function splitToolOutput(text: string): SplitResult {
 
 /** The fast reading alone: undefined when the text must be read by `splitManifests` (exported for tests). */
 export function fastSplit(text: string): SplitResult | undefined {
+  const reading = fastRead(text);
+  return reading && splitFromReading(text, reading);
+}
+
+/**
+ * The costly part of `fastSplit` as plain data (js-yaml's values and the documents' segments), so
+ * that it can be stored and the split rebuilt without reading the YAML again (ADR 0062).
+ */
+export interface FastReading {
+  values: unknown[];
+  segments: YamlSegment[];
+}
+
+/** js-yaml's reading of a tool's output, or undefined when `splitManifests` must read it. */
+export function fastRead(text: string): FastReading | undefined {
   if (COMPLEX_KEY.test(text) || MARKER_COMMENT.test(text)) return undefined;
   let values: unknown[];
   try {
@@ -127,10 +142,15 @@ export function fastSplit(text: string): SplitResult | undefined {
   // Before a first document without a `---` marker, `yaml` keeps comments and blank lines out of
   // the document's comment and text; helm's output starts with a marker, kustomize's with content.
   if (segments[0] && segments[0].lineOffset === 0 && segments[0].firstContentLine !== 1) return undefined;
+  return { values, segments };
+}
+
+/** The split of `text` from its reading: comments, lines, own texts and lazy syntax trees. */
+export function splitFromReading(text: string, reading: FastReading): SplitResult {
   const result: SplitResult = { objects: [], errors: [] };
   const lines = text.split('\n');
-  values.forEach((value, index) => {
-    const segment = segments[index] as YamlSegment;
+  reading.values.forEach((value, index) => {
+    const segment = reading.segments[index] as YamlSegment;
     let tree: DocumentTree | undefined;
     const lazyTree = () => {
       tree ??= segmentTree(text, segment);

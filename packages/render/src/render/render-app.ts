@@ -9,6 +9,7 @@ import type { ChartLock } from '../charts/chart-lock.js';
 import { lockedDigest, lockMatches } from '../charts/chart-lock.js';
 import { describeRef, fromArgoRepoURL, refKey } from '../charts/chart-ref.js';
 import type { HydratedComponent } from '../hydrate/application.js';
+import { chartFolderDigest } from './chart-digest.js';
 import {
   type ApiVersionQuestions,
   chartApiVersionQuestions,
@@ -17,6 +18,7 @@ import {
 } from './chart-scan.js';
 import { directoryManifests } from './directory.js';
 import { helmTemplate } from './helm.js';
+import type { HelmOutputCache } from './helm-output-cache.js';
 import { kustomizeBuild } from './kustomize.js';
 import type { KubeObject, SplitResult } from './manifests.js';
 import type { SourceObject } from './types.js';
@@ -71,6 +73,8 @@ export interface AppRenderContext {
    * Per Application, so that no two Applications share objects (each defaults its own namespaces).
    */
   readOutputs?: Map<string, Map<string, SplitResult>>;
+  /** helm output by everything helm reads (ADR 0062); without it every chart runs helm. */
+  helmOutputCache?: HelmOutputCache;
   cacheEnv?: NodeJS.ProcessEnv;
 }
 
@@ -209,6 +213,8 @@ export async function renderApplication(
       continue;
     }
     let chartPath: string;
+    // What the output cache knows the chart by: the package's bytes for a cached chart.
+    let chartDigest: string | undefined;
     let location: { repoPath?: string; archive?: string };
     let type: SourceType;
     let chartUnusable = false;
@@ -255,6 +261,7 @@ export async function renderApplication(
         chartUnusable = true;
       }
       chartPath = cached?.path ?? '';
+      chartDigest = cached?.digest;
       location = { archive: `${ref.chart}-${ref.version}.tgz` };
       type = 'helm';
     } else {
@@ -393,6 +400,10 @@ export async function renderApplication(
     }
 
     if (chartUnusable) continue;
+    // A chart of this repository is known by its files (read each time: they may change).
+    const packageDigest = chartDigest;
+    const digestOfChart = async () =>
+      packageDigest ?? (await chartFolderDigest(chartPath).catch(() => undefined));
     out.apiVersionQuestions = mergeQuestions(
       out.apiVersionQuestions,
       await chartApiVersionQuestions(chartPath),
@@ -414,7 +425,12 @@ export async function renderApplication(
         skipSchemaValidation: helm.skipSchemaValidation ?? false,
       },
       { ...location, root: ctx.root, errorFile: componentFile },
-      readOutputsOf(ctx, name),
+      {
+        ...(ctx.readOutputs ? { readOutputs: readOutputsOf(ctx, name) } : {}),
+        ...(ctx.helmOutputCache
+          ? { outputCache: { cache: ctx.helmOutputCache, chartDigest: digestOfChart } }
+          : {}),
+      },
     );
     for (const x of r.findings) fail(x);
     out.commands.push({ binary: ctx.tools.helm, args: r.args });

@@ -8,6 +8,7 @@ import type { HydratedComponent } from '../hydrate/application.js';
 import { gitRepoURL, projectFile, ROOT_APP, rootFile } from '../hydrate/argo.js';
 import { type Hydration, hydrateEnvironment } from '../hydrate/hydrate-environment.js';
 import { answersMayChange } from './chart-scan.js';
+import type { HelmOutputCache } from './helm-output-cache.js';
 import {
   type KubeObject,
   locateIn,
@@ -68,6 +69,11 @@ export interface RenderOptions {
   hydration?: Hydration;
   /** Render only these Applications (the root objects are always included). */
   only?: readonly string[];
+  /**
+   * helm output by everything helm reads (ADR 0062): a chart whose inputs did not change since an
+   * earlier render is not run again. Off unless given (bootstrap installs fresh output).
+   */
+  helmOutputCache?: HelmOutputCache;
 }
 
 const meta = (o: KubeObject) => (o.metadata ?? {}) as { name?: string; namespace?: string };
@@ -184,6 +190,7 @@ export async function renderEnvironment(options: RenderOptions): Promise<Environ
     tools,
     lock,
     strict: options.strict ?? false,
+    ...(options.helmOutputCache ? { helmOutputCache: options.helmOutputCache } : {}),
     ...(options.cacheEnv ? { cacheEnv: options.cacheEnv } : {}),
   };
 
