@@ -84,7 +84,10 @@ class LivyBatchOperator(LivyOperator):
         if not self.result_folder.startswith("s3a://") or not bucket or not prefix.endswith("/"):
             raise AirflowFailException(f"result_folder {self.result_folder!r} is not of the form s3a://bucket/prefix/")
         hook = S3Hook(aws_conn_id=self.aws_conn_id)
-        stale = hook.list_keys(bucket, prefix=prefix) or []
+        # Deepest keys first: folder entries (keys ending in "/", which s3a leaves) after what is
+        # in them, for servers that refuse to delete a folder entry that still holds objects
+        # (versitygw's posix backend, the local S3).
+        stale = deepest_first(hook.list_keys(bucket, prefix=prefix) or [])
         if stale:
             hook.delete_objects(bucket, stale)
             self.log.info("Removed %d objects an earlier attempt left under %s", len(stale), self.result_folder)
@@ -93,3 +96,8 @@ class LivyBatchOperator(LivyOperator):
         # A deferred task resumes in a new process: push again, from the same attempt.
         context["ti"].xcom_push(key="result_folder", value=self.result_folder)
         return super().execute_complete(context, event)
+
+
+def deepest_first(keys: list[str]) -> list[str]:
+    """S3 keys ordered so that every folder entry ("a/b/") comes after the keys inside it."""
+    return sorted(keys, key=lambda k: (-k.rstrip("/").count("/"), k))

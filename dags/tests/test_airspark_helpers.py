@@ -238,3 +238,14 @@ def test_the_livy_dag_writes_its_result_unless_the_run_says_not_to():
     }
     # argparse reads "--output=" as an empty folder: the job then writes nothing.
     assert rendered == {True: "--output=s3a://b/r/try-2/", False: "--output="}
+
+
+def test_an_attempts_leftovers_are_deleted_inside_out_so_folder_entries_go_last():
+    from airspark.livy import deepest_first
+
+    keys = ["r/try-1/", "r/try-1/_temporary/", "r/try-1/_temporary/0/x", "r/try-1/part-0.json", "r/try-1/_SUCCESS"]
+    ordered = deepest_first(keys)
+    assert sorted(ordered) == sorted(keys)
+    for folder in ("r/try-1/", "r/try-1/_temporary/"):
+        inside = [k for k in keys if k.startswith(folder) and k != folder]
+        assert all(ordered.index(k) < ordered.index(folder) for k in inside)
