@@ -7,7 +7,7 @@ import { LIVY_PI_LOGICAL_DATE, livyScenarios, resultKeys, runResultFolder } from
 import { KARPENTER_STAND_IN_LABELS, linesWith, sparkScenarios } from '../src/scenarios/spark.js';
 import { hostAirflowEnv, parseRunOutcome, runDagArgs } from '../src/spark/host-airflow.js';
 import { localS3Objects } from '../src/spark/local-s3.js';
-import { missingSparkRoles, recordSparkPods } from '../src/spark/spark-pods.js';
+import { missingSparkRoles, recordSparkPods, sparkPodKeys } from '../src/spark/spark-pods.js';
 
 const pod = (name: string, role: string | undefined, phase: string, node?: string) => ({
   metadata: {
@@ -40,6 +40,23 @@ describe('the Spark pods a run saw', () => {
       { namespace: 'spark-team-a', name: 'pi-exec-1', role: 'executor', phases: ['Running'] },
     ]);
     expect(missingSparkRoles(seen)).toBeUndefined();
+  });
+
+  it('leaves out the pods that were there before the run (Livy keeps its finished drivers)', () => {
+    const before = {
+      items: [pod('old-driver', 'driver', 'Succeeded'), pod('unrelated', undefined, 'Running')],
+    };
+    const earlier = sparkPodKeys(before);
+    expect([...earlier]).toEqual(['spark-team-a/old-driver']);
+    const seen = recordSparkPods(
+      [],
+      { items: [pod('old-driver', 'driver', 'Succeeded'), pod('new-driver', 'driver', 'Running')] },
+      earlier,
+    );
+    expect(seen.map((p) => p.name)).toEqual(['new-driver']);
+    expect(missingSparkRoles(seen)).toBe(
+      'no executor pod ran; Spark pods seen: new-driver (driver: Running)',
+    );
   });
 
   it('says which role never ran, listing what was seen', () => {

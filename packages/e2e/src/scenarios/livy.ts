@@ -2,7 +2,7 @@
 // batches through the platform's Livy Service (port-forwarded), Livy runs spark-submit in cluster
 // mode into spark-team-a, and the scenarios check the outcome a data engineer relies on: the
 // driver's exit status as Livy records it, and the result this attempt wrote to S3 (versitygw).
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadEnvironments } from '@airspark/config';
 import { ensureTools } from '@airspark/tools';
@@ -30,6 +30,12 @@ const livyNamespace = () => process.env.AIRSPARK_E2E_LIVY_NAMESPACE || 'livy';
  * `manual__<date>`) over the result livy-pi left in S3.
  */
 export const LIVY_PI_LOGICAL_DATE = '2026-12-01T00:00:00+00:00';
+
+/**
+ * The job's own error as the driver logs it (Livy keeps the driver log's last lines; the operator
+ * puts them in the task log). Not just the folder's name: the submitted conf names it too.
+ */
+export const JOB_ERROR = 'File file:/nonexistent/airspark-e2e-event-logs does not exist';
 
 /** A small sample: the point is the path, not the estimate (two executors, 40 000 points). */
 export const LIVY_PI_PARAMS = { partitions: 2, samples_per_partition: 20000 } as const;
@@ -108,15 +114,16 @@ export const livyPi: Scenario = {
       const missing = missingSparkRoles(pods);
       if (missing) throw new Error(`livy_spark_pi succeeded but ${missing}`);
       const results = await resultKeys(s3, bucket, runResultFolder(outcome.runId));
-      if (!results.some((k) => k.includes('/try-1/')))
+      const ours = results.find((k) => k.includes('/try-1/'));
+      if (!ours)
         throw new Error(
           `verify_result passed, but no result of try 1 is in S3: ${results.join(', ') || 'none'}`,
         );
       return {
         runId: outcome.runId,
         tasks: outcome.tasks,
-        // The driver's log as Livy kept it, dumped into the task log by the operator.
-        result: linesWith(outcome.log, 'Pi is roughly', 1),
+        // What the job wrote (Livy keeps only the driver log's last lines, after the estimate).
+        result: JSON.parse(await readFile(path.join(s3.dataDir, bucket, ours), 'utf8')) as unknown,
         results,
         sparkPods: pods,
       };
@@ -144,11 +151,7 @@ export const livyFailure: Scenario = {
       expectTask(failing.outcome, 'verify_result', 'upstream_failed');
       if (!failing.pods.some((p) => p.role === 'driver'))
         throw new Error("submit_batch failed, but no driver pod ran: the failure was not the job's");
-      expectInLog(
-        failing.outcome,
-        'airspark-e2e-event-logs',
-        "the job's error (its event-log folder does not exist)",
-      );
+      expectInLog(failing.outcome, JOB_ERROR, "the job's error (its event-log folder does not exist)");
 
       // (b) The job exits 0 without writing its result: Livy says success, verify_result fails.
       const silent = { ...LIVY_PI_PARAMS, write_result: false };
@@ -178,7 +181,7 @@ export const livyFailure: Scenario = {
         failingJob: {
           runId: failing.outcome.runId,
           tasks: failing.outcome.tasks,
-          jobError: linesWith(failing.outcome.log, 'airspark-e2e-event-logs', 3),
+          jobError: linesWith(failing.outcome.log, JOB_ERROR, 1),
           sparkPods: failing.pods,
         },
         noOutput: {
