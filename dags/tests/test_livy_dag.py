@@ -21,7 +21,10 @@ from airspark.platform import spark_submit_placement_conf
 from tests.conftest import JOBS
 from tests.support.livy_server import LivyServer, LivyUnavailableError
 
-RUN = {"partitions": 2, "samples_per_partition": 20_000}
+# Every param given: dag.test() runs in this one process, where a run's conf is written into the
+# DAG's Param objects (ParamsDict.update sets Param.value), so a param left out would keep the
+# value an earlier test's run gave it instead of its default.
+RUN = {"partitions": 2, "samples_per_partition": 20_000, "spark_conf": {}, "write_result": True}
 
 
 @pytest.fixture(scope="module")
