@@ -7,6 +7,11 @@ the one *this* attempt of ``submit_batch`` wrote. The output folder is keyed to 
 attempt (``.../<run>/try-<n>/``) and emptied before the batch is submitted, so a rerun
 whose job exits 0 without writing fails the check instead of passing on an earlier
 attempt's output.
+Two params exist for checking the platform rather than for everyday runs: ``spark_conf``
+(Spark properties added to the batch's conf, over the DAG's; the platform's Livy refuses
+the ones it blocks) and ``write_result`` (false submits the job without an output folder,
+so it exits 0 without writing and ``verify_result`` must fail: what ``pnpm e2e``'s
+``livy-failure`` proves on the cluster).
 ``submit_batch`` polls Livy (``polling_interval`` > 0; at 0 the operator would return
 right after the submission) from the triggerer (deferrable), holding no worker slot.
 
@@ -29,6 +34,8 @@ RESULT_PREFIX = "airspark/livy-spark-pi"
 LIVY_HEADERS = {"X-Requested-By": "airflow"}
 # Rendered in submit_batch: the run's output folder, one sub-folder per attempt.
 RESULT_FOLDER = "{{ ti.xcom_pull(task_ids='stage_job', key='output') }}try-{{ ti.try_number }}/"
+# The job's --output: empty when the run asks for no result (the job then writes nothing).
+OUTPUT_ARG = "--output={% if params.write_result %}" + RESULT_FOLDER + "{% endif %}"
 
 
 @task(multiple_outputs=True)
@@ -118,6 +125,17 @@ def verify_result(staged: dict, params: dict, ti) -> dict:
         "bucket": Param(None, type=["null", "string"], description="S3 bucket; default: Variable airspark_data_bucket"),
         "partitions": Param(10, type="integer", minimum=1, maximum=1000),
         "samples_per_partition": Param(100_000, type="integer", minimum=1000, maximum=10_000_000),
+        "spark_conf": Param(
+            {},
+            type="object",
+            additionalProperties={"type": "string"},
+            description="Spark properties added to the batch's conf (Livy refuses the ones the platform blocks)",
+        ),
+        "write_result": Param(
+            True,
+            type="boolean",
+            description="false: the job writes no result, so verify_result fails (a check of the check)",
+        ),
     },
     doc_md=__doc__,
 )
@@ -132,8 +150,7 @@ def livy_spark_pi():
             "{{ params.partitions }}",
             "--samples-per-partition",
             "{{ params.samples_per_partition }}",
-            "--output",
-            RESULT_FOLDER,
+            OUTPUT_ARG,
         ],
         result_folder=RESULT_FOLDER,
         aws_conn_id=AWS_CONN_ID,
@@ -141,6 +158,7 @@ def livy_spark_pi():
         # attempt gets its own name, also when a re-created run starts again at try 1.
         name="{{ ti.xcom_pull(task_ids='stage_job', key='batch_name') }}-try{{ ti.try_number }}-{{ ti.id.hex[-8:] }}",
         conf=spark_submit_placement_conf(),
+        extra_conf="{{ params.spark_conf | tojson }}",
         driver_memory="1g",
         driver_cores=1,
         executor_memory="1g",

@@ -177,7 +177,7 @@ describe('Livy chart with stand-in environment values', () => {
     expect(defaults.get('spark.hadoop.fs.s3a.aws.credentials.provider')).toBe(
       'com.amazonaws.auth.ContainerCredentialsProvider',
     );
-    expect(defaults.get('spark.eventLog.dir')).toBe('s3a://airspark-test-spark-events/');
+    expect(defaults.get('spark.eventLog.dir')).toBe('s3a://airspark-test-spark-events/team-a/');
     expect(
       defaults.get('spark.kubernetes.driver.volumes.persistentVolumeClaim.shared.options.claimName'),
     ).toBe('spark-shared');
@@ -190,21 +190,48 @@ describe('Livy chart with stand-in environment values', () => {
     expect(blocked).toMatch(/^spark\.hadoop\.fs\.s3a\.aws\.credentials\.provider$/m);
   });
 
-  it('gives Livy a Role in every team namespace, and no cluster-wide rights', () => {
+  it('gives Livy a Role in every team namespace, and cluster-wide only the list of pods', () => {
     for (const namespace of ['spark-team-a', 'spark-team-b']) {
       const role = one(rendered.objects, 'Role', 'livy-submitter', namespace) as unknown as {
-        rules: { resources: string[]; verbs: string[] }[];
+        rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
       };
       const pods = role.rules.find((r) => r.resources.includes('pods'));
       expect(pods?.verbs).toEqual(expect.arrayContaining(['create', 'get', 'list', 'watch', 'delete']));
+      // Each state refresh lists the batch's ingresses (Livy 0.9.0); it never creates one here.
+      const ingresses = role.rules.find((r) => r.resources.includes('ingresses'));
+      expect(ingresses).toEqual({
+        apiGroups: ['networking.k8s.io'],
+        resources: ['ingresses'],
+        verbs: ['list'],
+      });
       expect(role.rules.flatMap((r) => r.verbs)).not.toContain('*');
       const binding = one(rendered.objects, 'RoleBinding', 'livy-submitter', namespace) as unknown as {
         subjects: unknown[];
       };
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'livy', namespace: 'livy' }]);
     }
-    expect(find(rendered.objects, 'ClusterRole')).toEqual([]);
-    expect(find(rendered.objects, 'ClusterRoleBinding')).toEqual([]);
+    // Livy finds a batch's driver by listing pods in every namespace (ADR 0058): list, nothing more.
+    const clusterRoles = find(rendered.objects, 'ClusterRole') as unknown as {
+      metadata: { name: string };
+      rules: unknown[];
+    }[];
+    expect(clusterRoles.map((r) => [r.metadata.name, r.rules])).toEqual([
+      ['livy-find-driver-pods', [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]],
+    ]);
+    const clusterBinding = one(
+      rendered.objects,
+      'ClusterRoleBinding',
+      'livy-find-driver-pods',
+    ) as unknown as {
+      roleRef: unknown;
+      subjects: unknown[];
+    };
+    expect(clusterBinding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'livy-find-driver-pods',
+    });
+    expect(clusterBinding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'livy', namespace: 'livy' }]);
   });
 });
 
@@ -299,8 +326,9 @@ describe.each(ENVIRONMENTS)('Livy in %s', (env) => {
     expect(podSpec(one(rendered.objects, 'Deployment', 'livy', 'livy')).containers[0]?.image).toBe(image);
     const defaults = sparkDefaults(rendered.objects);
     expect(defaults.get('spark.kubernetes.namespace')).toBe(environmentData.spark.teams[0]?.namespace);
+    // The default team's folder, where its Spark History Server reads (as the operator's apps write).
     expect(defaults.get('spark.eventLog.dir')).toBe(
-      `s3a://${environmentData.storage.buckets.sparkEventLogs}/`,
+      `s3a://${environmentData.storage.buckets.sparkEventLogs}/${environmentData.spark.teams[0]?.name}/`,
     );
     expect(defaults.get('spark.hadoop.fs.s3a.endpoint.region')).toBe(environmentData.aws.region);
     for (const team of environmentData.spark.teams) {

@@ -183,3 +183,69 @@ def test_node_selector_properties_are_replaced_not_merged():
         "spark.kubernetes.driver.node.selector.stand-in": "spark",
         "spark.kubernetes.executor.node.selector.stand-in": "spark",
     }
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ('{"spark.eventLog.enabled": "true"}', {"spark.eventLog.enabled": "true"}),  # what | tojson renders
+        ({"spark.a": "1"}, {"spark.a": "1"}),
+        ("{}", {}),
+        ("", {}),
+        (None, {}),
+    ],
+)
+def test_a_livy_runs_spark_properties_are_read_from_json_or_a_dict(extra, expected):
+    from airspark.livy import LivyBatchOperator
+
+    operator = LivyBatchOperator(
+        task_id="submit_batch", file="s3a://bucket/job.py", result_folder="s3a://b/p/", extra_conf=extra
+    )
+    assert operator._extra_conf() == expected
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("{not json", "not a JSON object"),
+        ('["spark.a"]', "must map Spark property names to strings"),
+        ('{"spark.executor.instances": 2}', "must map Spark property names to strings"),
+    ],
+)
+def test_malformed_livy_spark_properties_fail_the_task_with_the_reason(extra, message):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airspark.livy import LivyBatchOperator
+
+    operator = LivyBatchOperator(
+        task_id="submit_batch", file="s3a://bucket/job.py", result_folder="s3a://b/p/", extra_conf=extra
+    )
+    with pytest.raises(AirflowFailException, match=message):
+        operator._extra_conf()
+
+
+def test_the_livy_dag_writes_its_result_unless_the_run_says_not_to():
+    from jinja2 import Template
+
+    import livy_spark_pi
+
+    rendered = {
+        flag: Template(livy_spark_pi.OUTPUT_ARG).render(
+            params={"write_result": flag},
+            ti=type("TI", (), {"try_number": 2, "xcom_pull": lambda *_a, **_k: "s3a://b/r/"})(),
+        )
+        for flag in (True, False)
+    }
+    # argparse reads "--output=" as an empty folder: the job then writes nothing.
+    assert rendered == {True: "--output=s3a://b/r/try-2/", False: "--output="}
+
+
+def test_an_attempts_leftovers_are_deleted_inside_out_so_folder_entries_go_last():
+    from airspark.livy import deepest_first
+
+    keys = ["r/try-1/", "r/try-1/_temporary/", "r/try-1/_temporary/0/x", "r/try-1/part-0.json", "r/try-1/_SUCCESS"]
+    ordered = deepest_first(keys)
+    assert sorted(ordered) == sorted(keys)
+    for folder in ("r/try-1/", "r/try-1/_temporary/"):
+        inside = [k for k in keys if k.startswith(folder) and k != folder]
+        assert all(ordered.index(k) < ordered.index(folder) for k in inside)

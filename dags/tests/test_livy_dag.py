@@ -21,7 +21,10 @@ from airspark.platform import spark_submit_placement_conf
 from tests.conftest import JOBS
 from tests.support.livy_server import LivyServer, LivyUnavailableError
 
-RUN = {"partitions": 2, "samples_per_partition": 20_000}
+# Every param given: dag.test() runs in this one process, where a run's conf is written into the
+# DAG's Param objects (ParamsDict.update sets Param.value), so a param left out would keep the
+# value an earlier test's run gave it instead of its default.
+RUN = {"partitions": 2, "samples_per_partition": 20_000, "spark_conf": {}, "write_result": True}
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +96,14 @@ def test_the_batch_runs_on_the_real_livy_with_spark_35_and_this_attempts_result_
     assert submit.spark_params["driver_memory"] == "1g"
 
 
-def test_a_job_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world, livy, local_s3, monkeypatch):
+def test_a_job_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world, livy, local_s3):
     dag, bucket = livy_world
-    submit = dag.get_task("submit_batch")
-    # A real job failure: the job refuses its arguments and exits 2.
-    args = ["--partitions", "none", *submit.spark_params["args"][2:]]
-    monkeypatch.setitem(submit.spark_params, "args", args)
     before = livy.batches()
 
-    dag_run = dag.test(run_conf=RUN)
+    # A real job failure through the run's own Spark properties (param spark_conf): Spark
+    # refuses an event-log folder that does not exist while the job creates its session.
+    failing = {"spark.eventLog.enabled": "true", "spark.eventLog.dir": "file:/nonexistent/airspark-livy-test"}
+    dag_run = dag.test(run_conf={**RUN, "spark_conf": failing})
 
     assert [b["state"] for b in new_batches(livy, before)] == ["dead"]
     assert states(dag_run) == {
@@ -113,7 +115,7 @@ def test_a_job_that_fails_makes_livy_report_dead_and_the_task_fail(livy_world, l
 
 
 def test_a_rerun_whose_job_exits_0_without_output_fails_verification_despite_the_earlier_attempts_output(
-    livy_world, livy, local_s3, monkeypatch
+    livy_world, livy, local_s3
 ):
     dag, bucket = livy_world
     logical_date = datetime(2026, 12, 1, tzinfo=UTC)
@@ -122,14 +124,11 @@ def test_a_rerun_whose_job_exits_0_without_output_fails_verification_despite_the
     earlier = results(local_s3, bucket)
     assert len(earlier) == 1
 
-    # Rerun the same run with a job that succeeds without writing (no --output): Livy
-    # reports success, as it does for any driver exiting 0.
-    submit = dag.get_task("submit_batch")
-    args = submit.spark_params["args"]
-    monkeypatch.setitem(submit.spark_params, "args", args[: args.index("--output")])
+    # Rerun the same run with a job that succeeds without writing (param write_result:
+    # --output is empty): Livy reports success, as it does for any driver exiting 0.
     before = livy.batches()
 
-    rerun = dag.test(run_after=logical_date, logical_date=logical_date, run_conf=RUN)
+    rerun = dag.test(run_after=logical_date, logical_date=logical_date, run_conf={**RUN, "write_result": False})
 
     assert rerun.run_id == first.run_id
     assert [b["state"] for b in new_batches(livy, before)] == ["success"]

@@ -9,7 +9,6 @@ import { kubectlFor } from './kubectl.js';
 import { reportOf, writeReport } from './report.js';
 import { type E2eContext, runScenarios } from './scenario.js';
 import { allScenarios, selectScenarios } from './scenarios/index.js';
-import { pendingSparkScenarios } from './scenarios/spark.js';
 
 export async function runOnRunningCluster(options: {
   root: string;
@@ -20,7 +19,7 @@ export async function runOnRunningCluster(options: {
 }): Promise<boolean> {
   const tools = await ensureTools({ log: options.log });
   const wanted = new Set(options.names);
-  const scenarios = selectScenarios(options.names, [...allScenarios, ...pendingSparkScenarios])
+  const scenarios = selectScenarios(options.names, allScenarios)
     .filter((s) => wanted.has(s.name))
     .map((s) => ({ ...s, needs: [] }));
   const ctx: E2eContext = {

@@ -1,14 +1,13 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allScenarios, selectScenarios } from '../src/index.js';
-import {
-  KARPENTER_STAND_IN_LABELS,
-  linesWith,
-  pendingSparkScenarios,
-  sparkScenarios,
-} from '../src/scenarios/spark.js';
-import { hostAirflowEnv, parseRunOutcome } from '../src/spark/host-airflow.js';
+import { LIVY_PI_LOGICAL_DATE, livyScenarios, resultKeys, runResultFolder } from '../src/scenarios/livy.js';
+import { KARPENTER_STAND_IN_LABELS, linesWith, sparkScenarios } from '../src/scenarios/spark.js';
+import { hostAirflowEnv, parseRunOutcome, runDagArgs } from '../src/spark/host-airflow.js';
 import { localS3Objects } from '../src/spark/local-s3.js';
-import { missingSparkRoles, recordSparkPods } from '../src/spark/spark-pods.js';
+import { missingSparkRoles, recordSparkPods, sparkPodKeys } from '../src/spark/spark-pods.js';
 
 const pod = (name: string, role: string | undefined, phase: string, node?: string) => ({
   metadata: {
@@ -41,6 +40,23 @@ describe('the Spark pods a run saw', () => {
       { namespace: 'spark-team-a', name: 'pi-exec-1', role: 'executor', phases: ['Running'] },
     ]);
     expect(missingSparkRoles(seen)).toBeUndefined();
+  });
+
+  it('leaves out the pods that were there before the run (Livy keeps its finished drivers)', () => {
+    const before = {
+      items: [pod('old-driver', 'driver', 'Succeeded'), pod('unrelated', undefined, 'Running')],
+    };
+    const earlier = sparkPodKeys(before);
+    expect([...earlier]).toEqual(['spark-team-a/old-driver']);
+    const seen = recordSparkPods(
+      [],
+      { items: [pod('old-driver', 'driver', 'Succeeded'), pod('new-driver', 'driver', 'Running')] },
+      earlier,
+    );
+    expect(seen.map((p) => p.name)).toEqual(['new-driver']);
+    expect(missingSparkRoles(seen)).toBe(
+      'no executor pod ran; Spark pods seen: new-driver (driver: Running)',
+    );
   });
 
   it('says which role never ran, listing what was seen', () => {
@@ -109,15 +125,24 @@ describe('the Spark scenarios', () => {
     const names = allScenarios.map((s) => s.name);
     const first = names.indexOf(sparkScenarios[0]?.name ?? '');
     expect(names.slice(first, first + sparkScenarios.length)).toEqual(sparkScenarios.map((s) => s.name));
-    // Only scenarios of Spark (citibike-month) come after them.
-    expect(names.slice(first + sparkScenarios.length)).toEqual(['citibike-month']);
+    // Only scenarios of Spark come after them: citibike-month, then Livy's.
+    expect(names.slice(first + sparkScenarios.length)).toEqual(['citibike-month', 'livy-pi', 'livy-failure']);
     for (const s of sparkScenarios) expect(s.needs).toEqual(['synced-healthy']);
-    // Not passing yet: not part of pnpm e2e.
-    for (const s of pendingSparkScenarios) expect(names).not.toContain(s.name);
     expect(selectScenarios(['spark-operator-pi']).map((s) => s.name)).toEqual([
       'bootstrap',
       'synced-healthy',
       'spark-operator-pi',
+    ]);
+  });
+
+  it('run Livy’s last, livy-failure after the livy-pi run it reruns', () => {
+    expect(livyScenarios.map((s) => s.name)).toEqual(['livy-pi', 'livy-failure']);
+    expect(allScenarios.slice(-2)).toEqual([...livyScenarios]);
+    expect(selectScenarios(['livy-failure']).map((s) => s.name)).toEqual([
+      'bootstrap',
+      'synced-healthy',
+      'livy-pi',
+      'livy-failure',
     ]);
   });
 
@@ -138,5 +163,51 @@ describe('S3 for the local Spark pods', () => {
     expect(secret?.stringData).toEqual({
       credentials: '[default]\naws_access_key_id = ak\naws_secret_access_key = sk\n',
     });
+  });
+});
+
+describe('the Livy scenarios’ runs', () => {
+  it('rerun a run by its logical date, which names the run', () => {
+    expect(runDagArgs('livy_spark_pi', { conf: { partitions: 2 }, retries: 0 })).toEqual([
+      'python',
+      '-m',
+      'tools.run_dag',
+      'livy_spark_pi',
+      '--conf',
+      '{"partitions":2}',
+      '--retries',
+      '0',
+    ]);
+    expect(runDagArgs('livy_spark_pi', { logicalDate: LIVY_PI_LOGICAL_DATE }).slice(-2)).toEqual([
+      '--logical-date',
+      '2026-12-01T00:00:00+00:00',
+    ]);
+  });
+
+  it('find a run’s results where the DAG writes them (its run id made safe for s3a)', () => {
+    // airspark.platform.run_key: every run of other characters becomes one "_", none at either end.
+    expect(runResultFolder(`manual__${LIVY_PI_LOGICAL_DATE}`)).toBe(
+      'airspark/livy-spark-pi/manual__2026-12-01T00_00_00_00_00/',
+    );
+    expect(runResultFolder('manual__2026-12-04T11:20:03.123+00:00')).toBe(
+      'airspark/livy-spark-pi/manual__2026-12-04T11_20_03.123_00_00/',
+    );
+  });
+
+  it('list the JSON results versitygw holds as files, and none for a folder never written', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'livy-results-'));
+    try {
+      const folder = path.join(dataDir, 'data', 'airspark/livy-spark-pi/run_1/try-1');
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'part-00000-x.json'), '{"pi": 3.14}\n');
+      await writeFile(path.join(folder, '_SUCCESS'), '');
+      const s3 = { dataDir } as Parameters<typeof resultKeys>[0];
+      expect(await resultKeys(s3, 'data', 'airspark/livy-spark-pi/run_1/')).toEqual([
+        'airspark/livy-spark-pi/run_1/try-1/part-00000-x.json',
+      ]);
+      expect(await resultKeys(s3, 'data', 'airspark/livy-spark-pi/run_2/')).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

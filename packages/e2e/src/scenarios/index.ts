@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { citibikeScenarios } from './citibike.js';
+import { livyScenarios } from './livy.js';
 import { platformScenarios } from './platform.js';
 import { sparkScenarios } from './spark.js';
 
@@ -8,6 +9,7 @@ export const allScenarios: readonly Scenario[] = [
   ...platformScenarios,
   ...sparkScenarios,
   ...citibikeScenarios,
+  ...livyScenarios,
 ];
 
 /** The named scenarios and, transitively, those they need (in run order); all when none are named. */

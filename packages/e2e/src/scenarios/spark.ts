@@ -3,7 +3,6 @@
 // data engineer would: the task's outcome, the reason in its log, and the driver and executor pods.
 import path from 'node:path';
 import { loadEnvironments } from '@airspark/config';
-import { ensureTools } from '@airspark/tools';
 import type { E2eContext, Scenario } from '../scenario.js';
 import {
   type DagRunOutcome,
@@ -11,8 +10,6 @@ import {
   type HostAirflowSettings,
   startHostAirflow,
 } from '../spark/host-airflow.js';
-import { localS3 } from '../spark/local-s3.js';
-import { portForward } from '../spark/port-forward.js';
 import {
   missingSparkRoles,
   SPARK_NAMESPACE,
@@ -112,10 +109,12 @@ export async function runWatched(
   airflow: HostAirflow,
   dagId: string,
   conf: Record<string, unknown>,
+  options: { logicalDate?: string } = {},
 ): Promise<{ outcome: DagRunOutcome; pods: SparkPodSeen[] }> {
-  ctx.log(`  airflow (host): ${dagId} ${JSON.stringify(conf)}, one attempt`);
+  const at = options.logicalDate ? ` at ${options.logicalDate}` : '';
+  ctx.log(`  airflow (host): ${dagId} ${JSON.stringify(conf)}${at}, one attempt`);
   const { result, pods } = await watchSparkPods(ctx.kubectl, SPARK_NAMESPACE, () =>
-    airflow.runDag(dagId, { conf, retries: 0, timeoutMs: ctx.timeoutMs(1200) }),
+    airflow.runDag(dagId, { conf, retries: 0, timeoutMs: ctx.timeoutMs(1200), ...options }),
   );
   ctx.log(`  ${dagId}: run ${result.state}, tasks ${JSON.stringify(result.tasks)}`);
   return { outcome: result, pods };
@@ -138,7 +137,7 @@ export function expectTask(outcome: DagRunOutcome, task: string, state: string) 
     );
 }
 
-function expectInLog(outcome: DagRunOutcome, needle: string, what: string) {
+export function expectInLog(outcome: DagRunOutcome, needle: string, what: string) {
   if (!outcome.log.includes(needle))
     throw new Error(
       `${outcome.dagId}: the task log does not show ${what} ("${needle}"); tail:\n${outcome.log.slice(-2500)}`,
@@ -223,66 +222,9 @@ export const sparkOperatorSubmissionFailure: Scenario = {
   },
 };
 
-/** The namespace of the platform's Livy (AIRSPARK_E2E_LIVY_NAMESPACE: a second Livy, for development). */
-const livyNamespace = () => process.env.AIRSPARK_E2E_LIVY_NAMESPACE || 'livy';
-
-async function livyAirflow(
-  ctx: E2eContext,
-): Promise<{ airflow: HostAirflow; bucket: string; stop: () => void }> {
-  const settings = await prepareSpark(ctx);
-  const [loaded] = (await loadEnvironments(ctx.root, [ctx.environment])).environments;
-  const bucket = loaded?.environment.storage.buckets.data ?? '';
-  const s3 = await localS3(ctx, bucket);
-  await ctx.kubectl([
-    'wait',
-    '-n',
-    livyNamespace(),
-    '--for=condition=Available',
-    'deployment/livy',
-    `--timeout=${Math.round(ctx.timeoutMs(300) / 1000)}s`,
-  ]);
-  const tools = await ensureTools({ log: ctx.log });
-  const forward = await portForward(tools.kubectl, ctx.kubeconfig, livyNamespace(), 'livy', 8998);
-  const airflow = await startHostAirflow(path.join(ctx.root, 'dags'), {
-    ...settings,
-    dataBucket: bucket,
-    s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey },
-    livyUrl: forward.url,
-  });
-  return { airflow, bucket, stop: forward.stop };
-}
-
-export const livyPi: Scenario = {
-  name: 'livy-pi',
-  needs: ['synced-healthy'],
-  namespaces: [SPARK_NAMESPACE, 'livy'],
-  run: async (ctx) => {
-    const { airflow, stop } = await livyAirflow(ctx);
-    try {
-      const { outcome, pods } = await runWatched(ctx, airflow, 'livy_spark_pi', {
-        partitions: 2,
-        samples_per_partition: 20000,
-      });
-      for (const task of ['stage_job', 'submit_batch', 'verify_result']) expectTask(outcome, task, 'success');
-      const missing = missingSparkRoles(pods);
-      if (missing) throw new Error(`livy_spark_pi succeeded but ${missing}`);
-      return { runId: outcome.runId, tasks: outcome.tasks, sparkPods: pods };
-    } finally {
-      stop();
-    }
-  },
-};
-
 /** In the order they run, after the platform's. */
 export const sparkScenarios: readonly Scenario[] = [
   sparkOperatorPi,
   sparkOperatorFailure,
   sparkOperatorSubmissionFailure,
 ];
-
-/**
- * Written but not passing yet, so not part of `pnpm e2e` (issue 12): livy-pi's job runs and writes
- * its result, but Livy 0.9.0 marks the batch failed ("Error while refreshing Kubernetes state:
- * IllegalStateException: Promise already completed"). Runnable with bin/on-running-cluster.js.
- */
-export const pendingSparkScenarios: readonly Scenario[] = [livyPi];

@@ -95,12 +95,28 @@ export function parseRunOutcome(stdout: string, log: string): DagRunOutcome {
   return { dagId: o.dag_id, runId: o.run_id, state: o.state, tasks: o.tasks, log };
 }
 
+export interface RunDagOptions {
+  readonly conf?: Record<string, unknown>;
+  readonly retries?: number;
+  readonly timeoutMs?: number;
+  /**
+   * ISO date-time with offset: the run's logical date (and run_after), so the same date names the
+   * same run (`manual__<date>`) and a second call re-creates it, as a rerun does.
+   */
+  readonly logicalDate?: string;
+}
+
+/** tools/run_dag.py's arguments for one run (pure). */
+export function runDagArgs(dagId: string, options: RunDagOptions = {}): string[] {
+  const args = ['python', '-m', 'tools.run_dag', dagId, '--conf', JSON.stringify(options.conf ?? {})];
+  if (options.retries !== undefined) args.push('--retries', String(options.retries));
+  if (options.logicalDate !== undefined) args.push('--logical-date', options.logicalDate);
+  return args;
+}
+
 export interface HostAirflow {
   readonly env: Record<string, string>;
-  runDag(
-    dagId: string,
-    options?: { conf?: Record<string, unknown>; retries?: number; timeoutMs?: number },
-  ): Promise<DagRunOutcome>;
+  runDag(dagId: string, options?: RunDagOptions): Promise<DagRunOutcome>;
 }
 
 /** A fresh AIRFLOW_HOME with its SQLite metadata database migrated, for the DAGs of `bundle`. */
@@ -120,9 +136,7 @@ export async function startHostAirflow(bundle: string, settings: HostAirflowSett
   return {
     env,
     async runDag(dagId, options = {}) {
-      const args = ['python', '-m', 'tools.run_dag', dagId, '--conf', JSON.stringify(options.conf ?? {})];
-      if (options.retries !== undefined) args.push('--retries', String(options.retries));
-      const r = await uv(args, options.timeoutMs);
+      const r = await uv(runDagArgs(dagId, options), options.timeoutMs);
       const log = `${r.stderr}\n${r.stdout}`;
       if (r.code !== 0) throw new Error(`tools/run_dag.py ${dagId} exited ${r.code}:\n${log.slice(-3000)}`);
       return parseRunOutcome(r.stdout, log);

@@ -24,13 +24,29 @@ interface PodList {
   }>;
 }
 
-/** Merges one listing into what was seen so far (pure). */
-export function recordSparkPods(seen: readonly SparkPodSeen[], list: PodList): SparkPodSeen[] {
+const podKey = (item: NonNullable<PodList['items']>[number]) =>
+  `${item.metadata?.namespace}/${item.metadata?.name}`;
+
+/** The `namespace/name` of every Spark pod in a listing (pure). */
+export function sparkPodKeys(list: PodList): Set<string> {
+  return new Set((list.items ?? []).filter((i) => i.metadata?.labels?.['spark-role']).map(podKey));
+}
+
+/**
+ * Merges one listing into what was seen so far, leaving out the pods of `ignore` (pure): Livy leaves
+ * its finished drivers in place, and a driver of an earlier run must not pass for this run's.
+ */
+export function recordSparkPods(
+  seen: readonly SparkPodSeen[],
+  list: PodList,
+  ignore: ReadonlySet<string> = new Set(),
+): SparkPodSeen[] {
   const byName = new Map(seen.map((p) => [`${p.namespace}/${p.name}`, p]));
   for (const item of list.items ?? []) {
     const role = item.metadata?.labels?.['spark-role'];
     if (!role) continue;
-    const key = `${item.metadata?.namespace}/${item.metadata?.name}`;
+    const key = podKey(item);
+    if (ignore.has(key)) continue;
     const phase = item.status?.phase ?? 'Unknown';
     const before = byName.get(key);
     const phases = before?.phases ?? [];
@@ -56,21 +72,21 @@ export function missingSparkRoles(seen: readonly SparkPodSeen[]): string | undef
   return `no ${missing.join(' and no ')} pod ran; Spark pods seen: ${list}`;
 }
 
-/** Lists the namespace's Spark pods every `intervalMs` while `during` runs. */
+/** Lists the namespace's Spark pods every `intervalMs` while `during` runs (not those there before it). */
 export async function watchSparkPods<T>(
   kubectl: Kubectl,
   namespace: string,
   during: () => Promise<T>,
   intervalMs = 2000,
 ): Promise<{ result: T; pods: SparkPodSeen[] }> {
+  const list = () =>
+    kubectl.json<PodList>(['get', 'pods', '-n', namespace, '-l', 'spark-role']).catch(() => ({}));
+  const earlier = sparkPodKeys(await list());
   let seen: SparkPodSeen[] = [];
   let done = false;
   const poll = (async () => {
     while (!done) {
-      const list = await kubectl
-        .json<PodList>(['get', 'pods', '-n', namespace, '-l', 'spark-role'])
-        .catch(() => ({}));
-      seen = recordSparkPods(seen, list);
+      seen = recordSparkPods(seen, await list(), earlier);
       await sleep(intervalMs);
     }
   })();
