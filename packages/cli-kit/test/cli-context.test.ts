@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CliContext, invocationDirectory, processContext, wantsColor } from '../src/index.js';
 
 const stream = (isTTY: boolean) => Object.assign(new PassThrough(), { isTTY });

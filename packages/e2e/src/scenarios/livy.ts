@@ -16,6 +16,7 @@ import {
   expectInLog,
   expectTask,
   FAILING_JOB_CONF,
+  FAILING_JOB_ERROR,
   linesWith,
   prepareSpark,
   runWatched,
@@ -30,12 +31,6 @@ const livyNamespace = () => process.env.AIRSPARK_E2E_LIVY_NAMESPACE || 'livy';
  * `manual__<date>`) over the result livy-pi left in S3.
  */
 export const LIVY_PI_LOGICAL_DATE = '2026-12-01T00:00:00+00:00';
-
-/**
- * The job's own error as the driver logs it (Livy keeps the driver log's last lines; the operator
- * puts them in the task log). Not just the folder's name: the submitted conf names it too.
- */
-export const JOB_ERROR = 'File file:/nonexistent/airspark-e2e-event-logs does not exist';
 
 /** A small sample: the point is the path, not the estimate (two executors, 40 000 points). */
 export const LIVY_PI_PARAMS = { partitions: 2, samples_per_partition: 20000 } as const;
@@ -151,7 +146,12 @@ export const livyFailure: Scenario = {
       expectTask(failing.outcome, 'verify_result', 'upstream_failed');
       if (!failing.pods.some((p) => p.role === 'driver'))
         throw new Error("submit_batch failed, but no driver pod ran: the failure was not the job's");
-      expectInLog(failing.outcome, JOB_ERROR, "the job's error (its event-log folder does not exist)");
+      // Livy keeps the driver log's last lines and the operator puts them in the task log.
+      expectInLog(
+        failing.outcome,
+        FAILING_JOB_ERROR,
+        "the job's error (its event-log folder does not exist)",
+      );
 
       // (b) The job exits 0 without writing its result: Livy says success, verify_result fails.
       const silent = { ...LIVY_PI_PARAMS, write_result: false };
@@ -181,7 +181,7 @@ export const livyFailure: Scenario = {
         failingJob: {
           runId: failing.outcome.runId,
           tasks: failing.outcome.tasks,
-          jobError: linesWith(failing.outcome.log, JOB_ERROR, 1),
+          jobError: linesWith(failing.outcome.log, FAILING_JOB_ERROR, 1),
           sparkPods: failing.pods,
         },
         noOutput: {

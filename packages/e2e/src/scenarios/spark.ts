@@ -45,6 +45,10 @@ export const FAILING_JOB_CONF: Readonly<Record<string, string>> = {
   'spark.eventLog.enabled': 'true',
   'spark.eventLog.dir': 'file:/nonexistent/airspark-e2e-event-logs',
 };
+
+/** What Spark's driver says when FAILING_JOB_CONF's event-log folder is missing (Hadoop's message). */
+export const FAILING_JOB_ERROR =
+  'FileNotFoundException: File file:/nonexistent/airspark-e2e-event-logs does not exist';
 /**
  * Makes spark-submit (inside the Spark Operator) fail before any pod exists: it parses the size
  * while it builds the driver pod. (A missing spark.kubernetes.driver.podTemplateFile does not: it
@@ -187,13 +191,14 @@ export const sparkOperatorFailure: Scenario = {
     expectTask(outcome, 'estimate_pi', 'failed');
     if (!pods.some((p) => p.role === 'driver'))
       throw new Error("pyspark_pi failed, but no driver pod ran: the failure was not the job's");
-    // The job's own error, from the driver's log the operator follows into the task log.
-    expectInLog(outcome, 'airspark-e2e-event-logs', "the job's error (its event-log folder does not exist)");
+    // The job's own error, from the driver's log the operator follows into the task log. The whole
+    // sentence, not the folder name: the submitted conf echoed in the log names the folder too.
+    expectInLog(outcome, FAILING_JOB_ERROR, "the job's error (its event-log folder does not exist)");
     await noApplicationsLeft(ctx);
     return {
       runId: outcome.runId,
       tasks: outcome.tasks,
-      jobError: linesWith(outcome.log, 'airspark-e2e-event-logs', 3),
+      jobError: linesWith(outcome.log, FAILING_JOB_ERROR, 3),
       sparkPods: pods,
     };
   },
