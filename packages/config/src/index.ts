@@ -78,6 +78,7 @@ export {
   MAX_SOURCE_BYTES,
   type ReadSourceOptions,
   readSourceText,
+  realRootOf,
   type SourceText,
 } from './source-file.js';
 export {

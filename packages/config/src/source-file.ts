@@ -44,6 +44,27 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   return low;
 }
 
+const realRoots = new Map<string, Promise<string>>();
+
+/**
+ * The real path of a repository root, resolved once per process (ADR 0063): every configuration file
+ * read checks that it stays inside the root, and a run reads dozens, all under the same root, which
+ * does not move while a command runs.
+ */
+export function realRootOf(root: string): Promise<string> {
+  const key = path.resolve(root);
+  let real = realRoots.get(key);
+  if (!real) {
+    // A root that cannot be resolved (not there yet) is not remembered.
+    real = realpath(key).catch(() => {
+      realRoots.delete(key);
+      return key;
+    });
+    realRoots.set(key, real);
+  }
+  return real;
+}
+
 /**
  * Where a file really is when it is (or sits below) a symlink that leaves `root`; undefined when it
  * stays inside (or does not exist). Argo CD's repo-server refuses such files (values files,
@@ -51,7 +72,7 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
  */
 export async function escapesRepository(root: string, absolutePath: string): Promise<string | undefined> {
   const [realRoot, real] = await Promise.all([
-    realpath(root).catch(() => path.resolve(root)),
+    realRootOf(root),
     realpath(absolutePath).catch(() => undefined),
   ]);
   if (real === undefined) return undefined;
