@@ -19,6 +19,7 @@ import {
   ARGOCD_COMPONENT,
   chartsDir,
   ensureTools,
+  FileYamlMemo,
   type Hydration,
   hydrateEnvironment,
   hydrationFindings,
@@ -110,9 +111,12 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
   ];
   const components = await loadComponents(root);
   // Each environment is hydrated once: for the hydration check, the result cache's key and the render.
+  // The generated YAML of documents printed by an earlier run comes from the memo (ADR 0064).
+  const yamlMemo = FileYamlMemo.in(defaultCacheDir(ctx.env));
   const hydrations = new Map<string, Hydration>();
   for (const env of loaded.environments)
-    hydrations.set(env.name, await hydrateEnvironment(root, env, components));
+    hydrations.set(env.name, await hydrateEnvironment(root, env, components, { yamlMemo }));
+  yamlMemo.save();
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
   findings.push(...(await hydrationFindings(root, loaded.environments, components, hydrations)));
   // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).
