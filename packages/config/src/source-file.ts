@@ -1,4 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 
@@ -71,11 +72,13 @@ export function realRootOf(root: string): Promise<string> {
  * directory manifests): their content is not in the commit it syncs.
  */
 export async function escapesRepository(root: string, absolutePath: string): Promise<string | undefined> {
-  const [realRoot, real] = await Promise.all([
-    realRootOf(root),
-    realpath(absolutePath).catch(() => undefined),
-  ]);
-  if (real === undefined) return undefined;
+  const realRoot = await realRootOf(root);
+  let real: string;
+  try {
+    real = realpathSync(absolutePath);
+  } catch {
+    return undefined;
+  }
   return real === realRoot || real.startsWith(realRoot + path.sep) ? undefined : real;
 }
 
@@ -105,6 +108,11 @@ export async function readSourceText(
   return { ok: false, finding: { ...result.finding, rule: options.rule } };
 }
 
+/**
+ * Synchronous calls inside: a run reads a few hundred small configuration files one after the other,
+ * and with the promise API each is several round trips through libuv's thread pool (open, fstat,
+ * read, close) that cost more than the read (ADR 0063).
+ */
 async function readSourceTextUnchecked(
   absolutePath: string,
   displayPath: string,
@@ -121,7 +129,7 @@ async function readSourceTextUnchecked(
   }
   let size: number;
   try {
-    const info = await stat(absolutePath);
+    const info = statSync(absolutePath);
     if (!info.isFile())
       return fail(displayPath, 'config/file-missing', `${displayPath} is not a regular file.`);
     size = info.size;
@@ -140,7 +148,7 @@ async function readSourceTextUnchecked(
       `${displayPath} is ${mib} MiB; configuration files are limited to 1 MiB. Is this the right file?`,
     );
   }
-  const bytes = await readFile(absolutePath);
+  const bytes = readFileSync(absolutePath);
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const at = positionOfByte(bytes, nul);
