@@ -2,7 +2,13 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, wantsColor } from '@airspark/cli-kit';
-import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
+import {
+  findRepositoryRoot,
+  loadComponents,
+  loadEnvironments,
+  ParsedYamlMemo,
+  UsageError,
+} from '@airspark/config';
 import {
   exitCodeFor,
   type Finding,
@@ -104,12 +110,15 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     throw new UsageError(`unknown --format "${format}"; choose one of ${Object.keys(formats).join(', ')}.`);
   }
   const root = await findRepositoryRoot(values.root ?? ctx.cwd);
-  const loaded = await loadEnvironments(root, values.env ?? []);
+  // Configuration files that parsed cleanly in an earlier run are not parsed again (ADR 0064).
+  const parsedYamlMemo = ParsedYamlMemo.in(defaultCacheDir(ctx.env));
+  const loaded = await loadEnvironments(root, values.env ?? [], { parsedYamlMemo });
   const findings: Finding[] = [
     ...loaded.findings,
     ...(await validatePromotion(root, loaded.requested, loaded.environments)),
   ];
-  const components = await loadComponents(root);
+  const components = await loadComponents(root, { parsedYamlMemo });
+  parsedYamlMemo.save();
   // Each environment is hydrated once: for the hydration check, the result cache's key and the render.
   // The generated YAML of documents printed by an earlier run comes from the memo (ADR 0064).
   const yamlMemo = FileYamlMemo.in(defaultCacheDir(ctx.env));
