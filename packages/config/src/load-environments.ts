@@ -70,22 +70,23 @@ export function checkPromotionChain(
   for (const env of loaded) {
     const from = env.environment.promotedFrom;
     if (from === undefined) continue;
-    const at = positionOf(env.source, ['promotedFrom']);
-    const base = {
+    // The position is looked up only for a finding: positions need the file's syntax tree, which a
+    // clean run with the parsed-YAML memo never builds (ADR 0064).
+    const base = () => ({
       severity: 'error' as const,
       rule: 'config/promotion-chain',
       file: env.file,
-      ...at,
+      ...positionOf(env.source, ['promotedFrom']),
       env: env.name,
-    };
+    });
     if (from === env.name) {
       findings.push({
-        ...base,
+        ...base(),
         message: `promotedFrom names the environment itself; name the environment it is promoted from.`,
       });
     } else if (!allNames.includes(from)) {
       findings.push({
-        ...base,
+        ...base(),
         message: `promotedFrom names "${from}", which has no folder under clusters/ (known: ${allNames.join(', ')}).`,
       });
     } else {
@@ -98,7 +99,7 @@ export function checkPromotionChain(
       }
       if (next === env.name) {
         findings.push({
-          ...base,
+          ...base(),
           message: `promotion chain loops back to "${env.name}" (${[...seen].join(' → ')} → ${env.name}); one environment must be first.`,
         });
       }
