@@ -16,12 +16,13 @@ export class FileMemo {
   /**
    * @param file the JSON file
    * @param format names the stored form and what a key covers; a file of another format is not read
-   * @param keepUnused entries kept beyond the ones this run used (other environments, branches)
+   * @param keepUnused entries kept beyond the ones this run used (other environments, branches): the
+   *   whole file is read on every run, so it must stay small (a few hundred KB)
    */
   constructor(
     private readonly file: string,
     private readonly format: string,
-    private readonly keepUnused = 1000,
+    private readonly keepUnused = 300,
   ) {
     this.entries = new Map();
     try {
