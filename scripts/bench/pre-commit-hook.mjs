@@ -1,9 +1,11 @@
 // Wall and CPU time of the pre-commit hook: a real `git commit` through the hook that `pnpm install`
 // sets (simple-git-hooks running `airspark pre-commit`), and the `airspark pre-commit` command alone,
 // in a throw-away clone of clusters/ that links this repository's toolchain. Cold = first run after
-// a build; warm = median of BENCH_RUNS (default 10). CPU time is the Node process's own (user +
-// system, through a preloaded exit hook): on a shared machine wall time also measures the neighbours.
-// Prints one JSON object (see scripts/bench.mjs).
+// a build; warm = median of BENCH_RUNS (default 10; --quick or BENCH_QUICK=1: 3). CPU time comes from
+// /usr/bin/time around the measured command (user + system of it and its children: helm, git, the
+// hook's Node), as in the other pieces (ADR 0046); on a shared machine wall time also measures the
+// neighbours, so the load average at start and end is recorded. Prints one JSON object (see
+// scripts/bench.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -15,12 +17,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-const runs = Number(process.env.BENCH_RUNS ?? 10);
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const runs = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 10));
+const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+const loadAverageAtStart = loadAverage();
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = {
   ...process.env,
@@ -62,19 +67,6 @@ try {
     stdio: 'ignore',
   });
   spawnSync('pnpm', ['build'], { cwd: repoRoot, stdio: 'ignore' });
-  const preload = path.join(root, '.cpu-usage.cjs');
-  writeFileSync(
-    preload,
-    [
-      "process.on('exit', () => {",
-      '  const u = process.cpuUsage();',
-      "  process.stderr.write('cpu-usage-ms ' + Math.round((u.user + u.system) / 1000) + '\\n');",
-      '});',
-      '',
-    ].join('\n'),
-  );
-  const measuredEnv = { ...env, NODE_OPTIONS: `--require ${preload}` };
-
   const bin = ['packages/cli/bin/airspark.js', 'pre-commit'];
   let counter = 0;
   /**
@@ -106,16 +98,17 @@ try {
     git('commit', '--quiet', '--no-verify', '--allow-empty', '-m', 'bench setup');
     prepare();
     const start = performance.now();
-    const result = spawnSync(command, args, {
+    const result = spawnSync('/usr/bin/time', ['-f', 'AIRSPARK_TIME %U %S', command, ...args], {
       cwd: root,
-      env: measuredEnv,
+      env,
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
     });
     const ms = performance.now() - start;
     if (result.status !== 0)
       throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    const cpu = [...result.stderr.matchAll(/cpu-usage-ms (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const line = /AIRSPARK_TIME ([\d.]+) ([\d.]+)/.exec(result.stderr);
+    const cpu = line ? Math.round((Number(line[1]) + Number(line[2])) * 1000) : Number.NaN;
     return { ms, cpu };
   };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -130,6 +123,8 @@ try {
       warmMinMs: Math.round(Math.min(...wall)),
       warmMaxMs: Math.round(Math.max(...wall)),
       warmCpuMedianMs: Math.round(median(warm.map((w) => w.cpu))),
+      warmCpuMinMs: Math.min(...warm.map((w) => w.cpu)),
+      warmCpuMaxMs: Math.max(...warm.map((w) => w.cpu)),
       runs,
     };
   };
@@ -162,7 +157,15 @@ try {
       'bench',
     ]),
   ];
-  console.log(JSON.stringify({ benchmark: 'pre-commit-hook', results }));
+  console.log(
+    JSON.stringify({
+      benchmark: 'pre-commit-hook',
+      method:
+        'whole processes; wall from spawn to exit, CPU = user + system of the process and its children (/usr/bin/time); cold = first run after a build, then median/min/max of the warm runs',
+      machine: { loadAverageAtStart, loadAverageAtEnd: loadAverage() },
+      results,
+    }),
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

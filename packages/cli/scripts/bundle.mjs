@@ -1,11 +1,14 @@
 // Build step: bundles the command (dist/main.js, the workspace packages and their dependencies) into
-// one file, dist/airspark.bundle.mjs, which bin/airspark.js runs. Node then reads one file instead of
+// dist/airspark.bundle.mjs, which bin/airspark.js runs. Node then reads a few files instead of
 // resolving and loading some three hundred modules: that was half of a warm `pnpm validate` (ADR 0045).
+// Code splitting (ADR 0063): each command module that main.js imports dynamically, with what only it
+// needs, goes to its own chunk in dist/airspark.bundle.chunks/, so `validate` loads about a third of
+// the code instead of all of it.
 //
 // Every module keeps its own `import.meta.url` (the file it was bundled from), so the paths the
 // packages compute from it (committed schemas, precompiled validators, build info) stay what they
 // are unbundled. The bundle therefore only runs in place, inside this repository's packages/.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,7 +21,12 @@ const { values } = parseArgs({ options: { entry: { type: 'string' }, outfile: { 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.resolve(values.entry ?? path.join(packageDir, 'dist', 'main.js'));
 const outfile = path.resolve(values.outfile ?? path.join(packageDir, 'dist', 'airspark.bundle.mjs'));
-const temporary = `${outfile}.${process.pid}.tmp`;
+// esbuild writes the entry and its chunks into a fresh folder; the chunks (content-hashed names) are
+// moved into place first and the entry last, so a running command never sees an entry whose chunks
+// are missing.
+const outName = path.basename(outfile).replace(/\.mjs$/, '');
+const chunksName = `${outName}.chunks`;
+const temporary = path.join(path.dirname(outfile), `.${outName}.${process.pid}.tmp`);
 
 /** Replaces `import.meta.url` in each bundled module by the URL of the file it came from. */
 const keepModuleUrls = {
@@ -36,15 +44,19 @@ const keepModuleUrls = {
   },
 };
 
+await rm(temporary, { recursive: true, force: true });
 const result = await build({
-  entryPoints: [entry],
+  entryPoints: [{ in: entry, out: outName }],
   metafile: true,
-  outfile: temporary,
+  outdir: temporary,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: `${chunksName}/[name]-[hash]`,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // CommonJS dependencies call `require` for Node's built-ins; give the ES module bundle one.
+  // CommonJS dependencies call `require` for Node's built-ins; give each ES module file one.
   banner: {
     js: "import { createRequire as __airsparkCreateRequire } from 'node:module'; const require = __airsparkCreateRequire(import.meta.url);",
   },
@@ -52,7 +64,17 @@ const result = await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
-await rename(temporary, outfile);
+const chunksDir = path.join(path.dirname(outfile), chunksName);
+await mkdir(chunksDir, { recursive: true });
+const chunks = await readdir(path.join(temporary, chunksName)).catch(() => []);
+for (const chunk of chunks)
+  await rename(path.join(temporary, chunksName, chunk), path.join(chunksDir, chunk));
+await rename(path.join(temporary, `${outName}.mjs`), outfile);
+await rm(temporary, { recursive: true, force: true });
+// Chunks of earlier builds are never loaded again (the names carry their content hash).
+const current = new Set(chunks);
+for (const chunk of await readdir(chunksDir))
+  if (!current.has(chunk)) await rm(path.join(chunksDir, chunk), { force: true });
 
 // The builds this bundle holds: the digest of each bundled workspace package's build info, which
 // bin/airspark.js compares before it runs the bundle (lib/fresh-bundle.js). Written after the bundle,

@@ -1,35 +1,55 @@
 import { type CliContext, processContext } from '@airspark/cli-kit';
 import { UsageError } from '@airspark/config';
-import { bootstrapCommand } from './commands/bootstrap.js';
-import { chartsCommand } from './commands/charts.js';
-import { clusterCommand } from './commands/cluster.js';
-import { diffCommand } from './commands/diff.js';
-import { imagesCommand } from './commands/images.js';
-import { preCommitCommand } from './commands/pre-commit.js';
-import { promoteCommand } from './commands/promote.js';
-import { renderCommand } from './commands/render.js';
-import { validateCommand } from './commands/validate.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
-/** Every subcommand; each lives in its own module under commands/. */
-const commands: Record<string, { run: Command; summary: string }> = {
-  validate: { run: validateCommand, summary: 'check environments, values and rendered manifests' },
-  render: { run: renderCommand, summary: 'hydrate the Argo CD Applications and render them like Argo CD' },
-  charts: { run: chartsCommand, summary: 'pull the pinned upstream charts into the verified cache' },
-  bootstrap: { run: bootstrapCommand, summary: 'install Argo CD and the root application into a cluster' },
-  promote: { run: promoteCommand, summary: "copy FROM's promotable pins to TO (`promote dev staging`)" },
+/**
+ * Every subcommand; each lives in its own module under commands/ and is imported only when it runs
+ * (ADR 0063): `validate`, which runs before every commit, then does not load the code of the cluster,
+ * image, bootstrap, promote and diff commands and their dependencies (a third of the bundle's
+ * start-up). The summaries stay here so that the usage text needs no command module.
+ */
+const commands: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  validate: {
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+    summary: 'check environments, values and rendered manifests',
+  },
+  render: {
+    load: async () => (await import('./commands/render.js')).renderCommand,
+    summary: 'hydrate the Argo CD Applications and render them like Argo CD',
+  },
+  charts: {
+    load: async () => (await import('./commands/charts.js')).chartsCommand,
+    summary: 'pull the pinned upstream charts into the verified cache',
+  },
+  bootstrap: {
+    load: async () => (await import('./commands/bootstrap.js')).bootstrapCommand,
+    summary: 'install Argo CD and the root application into a cluster',
+  },
+  promote: {
+    load: async () => (await import('./commands/promote.js')).promoteCommand,
+    summary: "copy FROM's promotable pins to TO (`promote dev staging`)",
+  },
   diff: {
-    run: diffCommand,
+    load: async () => (await import('./commands/diff.js')).diffCommand,
     summary: 'rendered per-object diff against a git ref (`diff --base origin/main`)',
   },
-  cluster: { run: clusterCommand, summary: 'a local one-node Kubernetes cluster: `cluster up|down|status`' },
+  cluster: {
+    load: async () => (await import('./commands/cluster.js')).clusterCommand,
+    summary: 'a local one-node Kubernetes cluster: `cluster up|down|status`',
+  },
   images: {
-    run: imagesCommand,
+    load: async () => (await import('./commands/images.js')).imagesCommand,
     summary: 'build container images from recipes and import them into the cluster',
   },
-  'pre-commit': { run: preCommitCommand, summary: 'validate what the staged files touch (the git hook)' },
+  'pre-commit': {
+    load: async () => (await import('./commands/pre-commit.js')).preCommitCommand,
+    summary: 'validate what the staged files touch (the git hook)',
+  },
 };
+
+/** The command names, in the order of the usage text (for tests and completions). */
+export const commandNames: readonly string[] = Object.keys(commands);
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
@@ -73,13 +93,15 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     (name === undefined ? ctx.stderr : ctx.stdout).write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     ctx.stderr.write(`airspark: unknown command "${name}".\n\n${usage()}\n`);
     return 2;
   }
   try {
-    return await command.run(rest, ctx);
+    // Inside the try: a command module that fails to load is reported like any other error.
+    const run = await command.load();
+    return await run(rest, ctx);
   } catch (error) {
     if (error instanceof UsageError || isArgumentError(error)) {
       const hint = isArgumentError(error) ? `. Run \`airspark ${name} --help\` for the options.` : '';

@@ -4,7 +4,7 @@ import type { Finding } from '@airspark/findings';
 import { APPS_DIR, COMPONENT_FILE, type Component, componentFile, componentValidator } from './component.js';
 import { checkAgainstSchema } from './schema-check.js';
 import { readSourceText } from './source-file.js';
-import { parseYaml, positionOf, type YamlSource } from './yaml-document.js';
+import { type ParsedYamlMemo, parseYaml, positionOf, type YamlSource } from './yaml-document.js';
 
 export interface LoadedComponent {
   name: string;
@@ -160,11 +160,12 @@ async function checkPaths(root: string, c: Component): Promise<Problem[]> {
 export async function loadComponent(
   root: string,
   name: string,
+  options: LoadOptions = {},
 ): Promise<{ component?: LoadedComponent; findings: Finding[] }> {
   const file = componentFile(name);
   const text = await readSourceText(path.join(root, file), file, { root });
   if (!text.ok) return { findings: [{ ...text.finding, app: name }] };
-  const parsed = parseYaml(file, text.text);
+  const parsed = parseYaml(file, text.text, options.parsedYamlMemo);
   if (!parsed.ok) return { findings: parsed.findings.map((f) => ({ ...f, app: name })) };
   const schemaFindings = checkAgainstSchema(parsed.source, componentValidator(), 'config/component-schema');
   if (schemaFindings.length > 0) return { findings: schemaFindings.map((f) => ({ ...f, app: name })) };
@@ -181,10 +182,15 @@ export async function loadComponent(
   return { component: { name, file, component, source: parsed.source }, findings };
 }
 
+export interface LoadOptions {
+  /** Values of files that parsed cleanly in earlier runs (ADR 0064); without it every file is parsed. */
+  parsedYamlMemo?: ParsedYamlMemo;
+}
+
 /** Loads every component under apps/. Components with findings are still returned when they parsed. */
-export async function loadComponents(root: string): Promise<ComponentLoadResult> {
+export async function loadComponents(root: string, options: LoadOptions = {}): Promise<ComponentLoadResult> {
   const names = await listComponentNames(root);
-  const results = await Promise.all(names.map((n) => loadComponent(root, n)));
+  const results = await Promise.all(names.map((n) => loadComponent(root, n, options)));
   return {
     components: results.flatMap((r) => (r.component && r.findings.length === 0 ? [r.component] : [])),
     findings: results.flatMap((r) => r.findings),

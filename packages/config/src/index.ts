@@ -38,6 +38,7 @@ export {
   type ComponentLoadResult,
   checkComponentShape,
   type LoadedComponent,
+  type LoadOptions,
   listComponentNames,
   loadComponent,
   loadComponents,
@@ -46,6 +47,7 @@ export { componentSchema } from './component-schema.js';
 export type { Environment } from './environment.js';
 export { environmentValidator } from './environment.js';
 export { environmentSchema } from './environment-schema.js';
+export { FileMemo } from './file-memo.js';
 export {
   checkPromotionChain,
   type LoadedEnvironment,
@@ -78,6 +80,7 @@ export {
   MAX_SOURCE_BYTES,
   type ReadSourceOptions,
   readSourceText,
+  realRootOf,
   type SourceText,
 } from './source-file.js';
 export {
@@ -90,6 +93,7 @@ export {
 } from './system-node-group.js';
 export {
   type ParsedYaml,
+  ParsedYamlMemo,
   type Position,
   parseYaml,
   pointerToPath,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
+import type { LoadOptions } from './component-loader.js';
 import { type Environment, environmentValidator } from './environment.js';
 import { environmentFile, listEnvironmentNames, UsageError } from './repository.js';
 import { checkAgainstSchema } from './schema-check.js';
@@ -26,6 +27,7 @@ export interface LoadResult {
 export async function loadEnvironment(
   root: string,
   name: string,
+  options: LoadOptions = {},
 ): Promise<{ environment?: LoadedEnvironment; findings: Finding[] }> {
   const file = environmentFile(name);
   const text = await readSourceText(path.join(root, file), file, { root });
@@ -39,7 +41,7 @@ export async function loadEnvironment(
         : text.finding;
     return { findings: [{ ...finding, env: name }] };
   }
-  const parsed = parseYaml(file, text.text);
+  const parsed = parseYaml(file, text.text, options.parsedYamlMemo);
   if (!parsed.ok) return { findings: parsed.findings.map((f) => ({ ...f, env: name })) };
   const findings = checkAgainstSchema(parsed.source, environmentValidator(), 'config/schema');
   if (findings.length > 0) return { findings: findings.map((f) => ({ ...f, env: name })) };
@@ -68,22 +70,23 @@ export function checkPromotionChain(
   for (const env of loaded) {
     const from = env.environment.promotedFrom;
     if (from === undefined) continue;
-    const at = positionOf(env.source, ['promotedFrom']);
-    const base = {
+    // The position is looked up only for a finding: positions need the file's syntax tree, which a
+    // clean run with the parsed-YAML memo never builds (ADR 0064).
+    const base = () => ({
       severity: 'error' as const,
       rule: 'config/promotion-chain',
       file: env.file,
-      ...at,
+      ...positionOf(env.source, ['promotedFrom']),
       env: env.name,
-    };
+    });
     if (from === env.name) {
       findings.push({
-        ...base,
+        ...base(),
         message: `promotedFrom names the environment itself; name the environment it is promoted from.`,
       });
     } else if (!allNames.includes(from)) {
       findings.push({
-        ...base,
+        ...base(),
         message: `promotedFrom names "${from}", which has no folder under clusters/ (known: ${allNames.join(', ')}).`,
       });
     } else {
@@ -96,7 +99,7 @@ export function checkPromotionChain(
       }
       if (next === env.name) {
         findings.push({
-          ...base,
+          ...base(),
           message: `promotion chain loops back to "${env.name}" (${[...seen].join(' → ')} → ${env.name}); one environment must be first.`,
         });
       }
@@ -127,7 +130,11 @@ export function orderByPromotion(loaded: readonly LoadedEnvironment[], names: re
  * Loads the named environments (all under clusters/ when none are named). Naming an environment
  * that has no folder is a usage error; every problem inside the files is a finding.
  */
-export async function loadEnvironments(root: string, names: readonly string[] = []): Promise<LoadResult> {
+export async function loadEnvironments(
+  root: string,
+  names: readonly string[] = [],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const allNames = await listEnvironmentNames(root);
   const unknown = names.filter((n) => !allNames.includes(n));
   if (unknown.length > 0) {
@@ -139,7 +146,7 @@ export async function loadEnvironments(root: string, names: readonly string[] = 
   if (requested.length === 0)
     throw new UsageError(`clusters/ holds no environment folders; add clusters/<env>/environment.yaml.`);
   // Promotion checks need every environment of the chain, so load all and report on the requested.
-  const results = await Promise.all(allNames.map((n) => loadEnvironment(root, n)));
+  const results = await Promise.all(allNames.map((n) => loadEnvironment(root, n, options)));
   const loadedAll = results.flatMap((r) => (r.environment ? [r.environment] : []));
   const findings = results
     .flatMap((r) => r.findings)

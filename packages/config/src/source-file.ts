@@ -1,4 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '@airspark/findings';
 
@@ -44,17 +45,40 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   return low;
 }
 
+const realRoots = new Map<string, Promise<string>>();
+
+/**
+ * The real path of a repository root, resolved once per process (ADR 0063): every configuration file
+ * read checks that it stays inside the root, and a run reads dozens, all under the same root, which
+ * does not move while a command runs.
+ */
+export function realRootOf(root: string): Promise<string> {
+  const key = path.resolve(root);
+  let real = realRoots.get(key);
+  if (!real) {
+    // A root that cannot be resolved (not there yet) is not remembered.
+    real = realpath(key).catch(() => {
+      realRoots.delete(key);
+      return key;
+    });
+    realRoots.set(key, real);
+  }
+  return real;
+}
+
 /**
  * Where a file really is when it is (or sits below) a symlink that leaves `root`; undefined when it
  * stays inside (or does not exist). Argo CD's repo-server refuses such files (values files,
  * directory manifests): their content is not in the commit it syncs.
  */
 export async function escapesRepository(root: string, absolutePath: string): Promise<string | undefined> {
-  const [realRoot, real] = await Promise.all([
-    realpath(root).catch(() => path.resolve(root)),
-    realpath(absolutePath).catch(() => undefined),
-  ]);
-  if (real === undefined) return undefined;
+  const realRoot = await realRootOf(root);
+  let real: string;
+  try {
+    real = realpathSync(absolutePath);
+  } catch {
+    return undefined;
+  }
   return real === realRoot || real.startsWith(realRoot + path.sep) ? undefined : real;
 }
 
@@ -84,6 +108,11 @@ export async function readSourceText(
   return { ok: false, finding: { ...result.finding, rule: options.rule } };
 }
 
+/**
+ * Synchronous calls inside: a run reads a few hundred small configuration files one after the other,
+ * and with the promise API each is several round trips through libuv's thread pool (open, fstat,
+ * read, close) that cost more than the read (ADR 0063).
+ */
 async function readSourceTextUnchecked(
   absolutePath: string,
   displayPath: string,
@@ -100,7 +129,7 @@ async function readSourceTextUnchecked(
   }
   let size: number;
   try {
-    const info = await stat(absolutePath);
+    const info = statSync(absolutePath);
     if (!info.isFile())
       return fail(displayPath, 'config/file-missing', `${displayPath} is not a regular file.`);
     size = info.size;
@@ -119,7 +148,7 @@ async function readSourceTextUnchecked(
       `${displayPath} is ${mib} MiB; configuration files are limited to 1 MiB. Is this the right file?`,
     );
   }
-  const bytes = await readFile(absolutePath);
+  const bytes = readFileSync(absolutePath);
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const at = positionOfByte(bytes, nul);

@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import type { Finding } from '@airspark/findings';
 import {
   type Alias,
@@ -12,6 +15,7 @@ import {
   visit,
   type YAMLError,
 } from 'yaml';
+import { FileMemo } from './file-memo.js';
 
 /** A parsed YAML file that can answer "where is the value at this path?". */
 export interface YamlSource {
@@ -62,15 +66,91 @@ function yamlErrorFinding(file: string, text: string, error: YAMLError): Finding
   };
 }
 
-/** Parses one YAML document with positions, reporting every syntax problem as a finding. */
-export function parseYaml(file: string, text: string): ParsedYaml {
+const PARSE_OPTIONS = { uniqueKeys: true, merge: true, prettyErrors: true } as const;
+/** Bump when what a parsed-value memo key covers, or how a value is stored, changes. */
+const PARSED_FORMAT = 'airspark-parsed-yaml-1';
+
+let yamlVersion: string | undefined;
+/** The `yaml` library's version: another version may read the same text differently. */
+function yamlLibraryVersion(): string {
+  yamlVersion ??= (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
+  return yamlVersion;
+}
+
+/**
+ * The values of configuration files that parsed cleanly in an earlier run, by their text (ADR 0064).
+ * A warm `pnpm validate` parsed the same two dozen files with positions on every run (about a fifth
+ * of its CPU) although positions are needed only for findings: with the memo, a known text gets its
+ * value from the memo and its syntax tree only when a position is asked for. Only clean parses are
+ * stored; any text with a problem is parsed, and reported, as before.
+ */
+export class ParsedYamlMemo {
+  private constructor(private readonly memo: FileMemo) {}
+
+  /** The memo file in a cache folder. */
+  static in(cacheDir: string): ParsedYamlMemo {
+    return new ParsedYamlMemo(new FileMemo(path.join(cacheDir, 'parsed-yaml.json'), PARSED_FORMAT));
+  }
+
+  private keyOf(text: string): string {
+    return FileMemo.key(PARSED_FORMAT, yamlLibraryVersion(), JSON.stringify(PARSE_OPTIONS), text);
+  }
+
+  /** The value of a text that parsed cleanly before (a fresh copy each time), else undefined. */
+  value(text: string): unknown {
+    const stored = this.memo.get(this.keyOf(text));
+    if (stored === undefined) return undefined;
+    try {
+      return deserialize(Buffer.from(stored, 'base64'));
+    } catch {
+      return undefined; // a damaged entry: parse again
+    }
+  }
+
+  /** Stores a clean parse's value (V8 serialization: exactly what toJS gave, shared objects included). */
+  remember(text: string, value: unknown): void {
+    this.memo.set(this.keyOf(text), serialize(value).toString('base64'));
+  }
+
+  save(): void {
+    this.memo.save();
+  }
+}
+
+/** A source whose syntax tree is parsed when first asked for (a position); the value is known. */
+function lazySource(file: string, text: string, value: unknown): YamlSource {
+  let tree: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const parse = () => {
+    if (!tree) {
+      const lineCounter = new LineCounter();
+      const [document] = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS }) as Document.Parsed[];
+      tree = { document: document as Document.Parsed, lineCounter };
+    }
+    return tree;
+  };
+  return {
+    file,
+    value,
+    get document() {
+      return parse().document;
+    },
+    get lineCounter() {
+      return parse().lineCounter;
+    },
+  };
+}
+
+/**
+ * Parses one YAML document with positions, reporting every syntax problem as a finding. With a memo,
+ * a text that parsed cleanly before is not parsed until a position is asked for.
+ */
+export function parseYaml(file: string, text: string, memo?: ParsedYamlMemo): ParsedYaml {
+  if (memo) {
+    const known = memo.value(text);
+    if (known !== undefined) return { ok: true, source: lazySource(file, text, known) };
+  }
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: true,
-    merge: true,
-    prettyErrors: true,
-  });
+  const documents = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const at = (offset: number) => lineCounter.linePos(offset);
   const first = documents[0];
   if (!first || !('errors' in first)) {
@@ -146,6 +226,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       ],
     };
   }
+  memo?.remember(text, value);
   return { ok: true, source: { file, document: first, lineCounter, value } };
 }
 

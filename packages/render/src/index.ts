@@ -35,7 +35,13 @@ export type { HydratedComponent, Manifest } from './hydrate/application.js';
 export { ARGOCD_NAMESPACE, applicationFile, projectFile, rootFile } from './hydrate/argo.js';
 export { hydrationFindings } from './hydrate/check.js';
 export { checkHydrationFresh, type WriteResult, writeHydration } from './hydrate/files.js';
-export { type Hydration, hydrate, hydrateEnvironment } from './hydrate/hydrate-environment.js';
+export {
+  type HydrateOptions,
+  type Hydration,
+  hydrate,
+  hydrateEnvironment,
+} from './hydrate/hydrate-environment.js';
+export { FileYamlMemo, type YamlMemo } from './hydrate/yaml-memo.js';
 export {
   HELM_OUTPUT_MAX_BYTES,
   HelmOutputCache,

@@ -2,7 +2,13 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, wantsColor } from '@airspark/cli-kit';
-import { findRepositoryRoot, loadComponents, loadEnvironments, UsageError } from '@airspark/config';
+import {
+  findRepositoryRoot,
+  loadComponents,
+  loadEnvironments,
+  ParsedYamlMemo,
+  UsageError,
+} from '@airspark/config';
 import {
   exitCodeFor,
   type Finding,
@@ -19,6 +25,7 @@ import {
   ARGOCD_COMPONENT,
   chartsDir,
   ensureTools,
+  FileYamlMemo,
   HelmOutputCache,
   type Hydration,
   helmOutputDir,
@@ -105,16 +112,22 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     throw new UsageError(`unknown --format "${format}"; choose one of ${Object.keys(formats).join(', ')}.`);
   }
   const root = await findRepositoryRoot(values.root ?? ctx.cwd);
-  const loaded = await loadEnvironments(root, values.env ?? []);
+  // Configuration files that parsed cleanly in an earlier run are not parsed again (ADR 0064).
+  const parsedYamlMemo = ParsedYamlMemo.in(defaultCacheDir(ctx.env));
+  const loaded = await loadEnvironments(root, values.env ?? [], { parsedYamlMemo });
   const findings: Finding[] = [
     ...loaded.findings,
     ...(await validatePromotion(root, loaded.requested, loaded.environments)),
   ];
-  const components = await loadComponents(root);
+  const components = await loadComponents(root, { parsedYamlMemo });
+  parsedYamlMemo.save();
   // Each environment is hydrated once: for the hydration check, the result cache's key and the render.
+  // The generated YAML of documents printed by an earlier run comes from the memo (ADR 0064).
+  const yamlMemo = FileYamlMemo.in(defaultCacheDir(ctx.env));
   const hydrations = new Map<string, Hydration>();
   for (const env of loaded.environments)
-    hydrations.set(env.name, await hydrateEnvironment(root, env, components));
+    hydrations.set(env.name, await hydrateEnvironment(root, env, components, { yamlMemo }));
+  yamlMemo.save();
   // render/stale-application: the committed Applications equal a fresh hydration (no helm run).
   findings.push(...(await hydrationFindings(root, loaded.environments, components, hydrations)));
   // Credentials and YAML 1.1 readings in the files people write, at their lines (all environments).

@@ -8,6 +8,7 @@ import {
   resolveExpression,
   setIn,
   splitValuesPath,
+  type YamlSource,
 } from '@airspark/config';
 import type { Finding } from '@airspark/findings';
 import {
@@ -61,6 +62,31 @@ function sortKeys(value: Json): Json {
     );
   }
   return value;
+}
+
+type Origin = HydratedComponent['valuesObjectOrigins'][number];
+
+/**
+ * Where a value of the component's `valuesObject` comes from, with its line looked up when first read:
+ * only a render's values-schema findings read it, and a warm `pnpm validate` renders nothing, so the
+ * file's syntax tree is then never built (ADR 0064: it comes from the parsed-YAML memo on demand).
+ */
+function lazyOrigin(keys: string[], file: string, source: YamlSource, path: readonly string[]): Origin {
+  let position: { line: number; column: number } | undefined;
+  const at = () => {
+    position ??= positionOf(source, path);
+    return position;
+  };
+  return {
+    keys,
+    file,
+    get line() {
+      return at().line;
+    },
+    get column() {
+      return at().column;
+    },
+  };
 }
 
 /**
@@ -133,9 +159,9 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
     setIn(valuesObject, keys, value as Json);
     const origin =
       typeof expression === 'string' && !expression.startsWith('names.') && !expression.startsWith('infra.')
-        ? { file: ctx.env.file, ...positionOf(ctx.env.source, expressionPath(expression)) }
-        : { file: loaded.file, ...at(where) };
-    valuesObjectOrigins.push({ keys, ...origin });
+        ? lazyOrigin(keys, ctx.env.file, ctx.env.source, expressionPath(expression))
+        : lazyOrigin(keys, loaded.file, loaded.source, where);
+    valuesObjectOrigins.push(origin);
   }
 
   // Per-image overrides of the environment (mirrors.images.<name>) for the images this component
@@ -171,7 +197,7 @@ export function hydrateComponent(loaded: LoadedComponent, ctx: Context): Hydrate
       const keys = splitValuesPath(valuesPath);
       valuesObject ??= {};
       setIn(valuesObject, keys, value);
-      valuesObjectOrigins.push({ keys, file: ctx.env.file, ...positionOf(ctx.env.source, envPath) });
+      valuesObjectOrigins.push(lazyOrigin(keys, ctx.env.file, ctx.env.source, envPath));
     }
   }
 

@@ -14,6 +14,7 @@ import { type HydratedComponent, hydrateComponent } from './application.js';
 import { applicationFile, infraOutputsFile, projectFile, rootFile } from './argo.js';
 import { buildProject, buildRoot } from './project.js';
 import { generatedYaml } from './serialize.js';
+import type { YamlMemo } from './yaml-memo.js';
 
 export interface Hydration {
   env: string;
@@ -71,6 +72,11 @@ function unknownImageOverrides(env: LoadedEnvironment, loaded: ComponentLoadResu
     }));
 }
 
+export interface HydrateOptions {
+  /** Generated YAML printed by earlier runs (ADR 0064); without it every document is printed. */
+  yamlMemo?: YamlMemo;
+}
+
 /**
  * Computes every generated file of one environment in memory. Pure apart from reading the
  * infrastructure hand-off and probing which per-environment values files exist.
@@ -79,7 +85,9 @@ export async function hydrateEnvironment(
   root: string,
   env: LoadedEnvironment,
   loaded: ComponentLoadResult,
+  options: HydrateOptions = {},
 ): Promise<Hydration> {
+  const memo = options.yamlMemo;
   const infra = await readInfraOutputs(root, env.name);
   const scope: ExpressionScope = {
     environment: env.environment,
@@ -100,14 +108,14 @@ export async function hydrateEnvironment(
   for (const c of components) {
     files.set(
       applicationFile(env.name, c.name),
-      generatedYaml(`${c.component.file} + ${env.file}`, [c.application]),
+      generatedYaml(`${c.component.file} + ${env.file}`, [c.application], memo),
     );
   }
   files.set(
     projectFile(env.name),
-    generatedYaml(`apps/*/component.yaml + ${env.file}`, [buildProject(env, components)]),
+    generatedYaml(`apps/*/component.yaml + ${env.file}`, [buildProject(env, components)], memo),
   );
-  files.set(rootFile(env.name), generatedYaml(env.file, buildRoot(env)));
+  files.set(rootFile(env.name), generatedYaml(env.file, buildRoot(env), memo));
   return { env: env.name, files, components, findings };
 }
 
