@@ -17,16 +17,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { benchRuns, loadAverage, median, repoRoot } from './lib.mjs';
 
-const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const runs = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 10));
-const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+const runs = benchRuns();
 const loadAverageAtStart = loadAverage();
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = {
   ...process.env,
   GIT_AUTHOR_NAME: 'bench',
@@ -111,7 +108,6 @@ try {
     const cpu = line ? Math.round((Number(line[1]) + Number(line[2])) * 1000) : Number.NaN;
     return { ms, cpu };
   };
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const measure = (label, prepare, command, args) => {
     const cold = time(prepare, command, args);
     const warm = Array.from({ length: runs }, () => time(prepare, command, args));
