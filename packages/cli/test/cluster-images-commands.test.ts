@@ -5,11 +5,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import type { CliContext } from '@airspark/cli-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
+import { captureContext } from './capture.js';
 
 const execFileAsync = promisify(execFile);
 let root: string;
@@ -17,23 +16,9 @@ let cache: string;
 const savedCache = process.env.AIRSPARK_CACHE_DIR;
 
 async function airspark(...args: string[]) {
-  let out = '';
-  let err = '';
-  const stream = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const ctx: CliContext = {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdout: stream((s) => (out += s)),
-    stderr: stream((s) => (err += s)),
-  };
+  const { ctx, out, err } = captureContext(root, { ...process.env, NO_COLOR: '1' });
   const code = await main(args, ctx);
-  return { code, out, err };
+  return { code, out: out(), err: err() };
 }
 
 async function write(file: string, text: string): Promise<void> {

@@ -2,36 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { CliContext } from '@airspark/cli-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureContext } from './capture.js';
 
 const exec = promisify(execFile);
 const PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function capture(): { ctx: CliContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const stream = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  return {
-    ctx: {
-      cwd: os.tmpdir(),
-      env: { NO_COLOR: '1' },
-      stdout: stream((s) => (out += s)),
-      stderr: stream((s) => (err += s)),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = () => captureContext(os.tmpdir(), { NO_COLOR: '1' });
 
 /** A stack trace line, as Node prints them. */
 const STACK_LINE = /^\s+at .+/m;

@@ -2,37 +2,16 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { CliContext } from '@airspark/cli-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
+import { captureContext } from './capture.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SLOW = 180_000;
 let root: string;
 
-function capture(): { ctx: CliContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const stream = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  return {
-    ctx: {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdout: stream((s) => (out += s)),
-      stderr: stream((s) => (err += s)),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = () => captureContext(root, { ...process.env, NO_COLOR: '1' });
 
 async function write(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(path.join(root, file)), { recursive: true });

@@ -1,10 +1,10 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliContext, main } from '../src/index.js';
+import { main } from '../src/index.js';
+import { captureContext } from './capture.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SLOW = 180_000;
@@ -19,22 +19,9 @@ interface JsonFinding {
 }
 
 async function validate(root: string, ...args: string[]) {
-  let out = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const ctx: CliContext = {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdout: sink((s) => (out += s)),
-    stderr: sink(() => {}),
-  };
+  const { ctx, out } = captureContext(root, { ...process.env, NO_COLOR: '1' });
   const code = await main(['validate', '--format', 'json', '--root', root, ...args], ctx);
-  return { code, findings: (JSON.parse(out) as { findings: JsonFinding[] }).findings };
+  return { code, findings: (JSON.parse(out()) as { findings: JsonFinding[] }).findings };
 }
 
 /**
